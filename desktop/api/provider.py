@@ -1,0 +1,84 @@
+"""The provider interface the rest of the app programs against.
+
+The first implementation (``desktop.api.openai_provider.OpenAIProvider``) speaks OpenAI's protocol
+and serves OpenAI, Azure OpenAI and compatible endpoints alike. A provider with a different API
+can be added by implementing this protocol; nothing above ``desktop.api`` changes.
+
+Threading: call every coroutine from the app's one asyncio loop (the qasync loop in the GUI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from desktop.core.types import (
+    ChatChunk,
+    ChatRequest,
+    Checkpoint,
+    FineTuningJob,
+    JobCreateRequest,
+    JobEvent,
+    ModelInfo,
+    Page,
+    RemoteFile,
+)
+
+UploadProgress = Callable[[int, int], None]
+"""Called with (bytes sent, total bytes)."""
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """Everything the app asks of a connection. Every method raises ``core.errors.ApiError``
+    subclasses, never SDK exceptions."""
+
+    async def list_models(self) -> list[ModelInfo]: ...
+
+    async def retrieve_model(self, model_id: str) -> ModelInfo: ...
+
+    async def list_files(self, *, purpose: str | None = None) -> list[RemoteFile]: ...
+
+    async def retrieve_file(self, file_id: str) -> RemoteFile: ...
+
+    async def upload_file(
+        self, path: Path, *, purpose: str = "fine-tune", progress: UploadProgress | None = None
+    ) -> RemoteFile:
+        """Upload a file; large files go through the multipart Uploads API."""
+        ...
+
+    async def delete_file(self, file_id: str) -> None: ...
+
+    async def file_content(self, file_id: str) -> bytes: ...
+
+    async def create_job(self, request: JobCreateRequest) -> FineTuningJob: ...
+
+    async def list_jobs(self, *, after: str | None = None, limit: int = 20) -> Page[FineTuningJob]: ...
+
+    async def retrieve_job(self, job_id: str) -> FineTuningJob: ...
+
+    async def cancel_job(self, job_id: str) -> FineTuningJob: ...
+
+    async def pause_job(self, job_id: str) -> FineTuningJob: ...
+
+    async def resume_job(self, job_id: str) -> FineTuningJob: ...
+
+    async def list_events(
+        self, job_id: str, *, after: str | None = None, limit: int = 50
+    ) -> Page[JobEvent]: ...
+
+    async def list_checkpoints(
+        self, job_id: str, *, after: str | None = None, limit: int = 50
+    ) -> Page[Checkpoint]: ...
+
+    def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        """Stream a reply; the last chunk carries ``usage`` when the service reports it.
+
+        Cancelling the consuming task closes the HTTP stream.
+        """
+        ...
+
+    async def aclose(self) -> None:
+        """Close the HTTP client; safe to call twice."""
+        ...

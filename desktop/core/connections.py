@@ -1,0 +1,150 @@
+"""Connection profiles: where requests go and how they authenticate (never the key itself)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from desktop.core.errors import ValidationFailedError
+
+
+class ConnectionKind(StrEnum):
+    DEMO = "demo"
+    OPENAI = "openai"
+    AZURE = "azure"
+    COMPATIBLE = "compatible"
+
+
+KIND_LABELS: dict[ConnectionKind, str] = {
+    ConnectionKind.DEMO: "Demo",
+    ConnectionKind.OPENAI: "OpenAI",
+    ConnectionKind.AZURE: "Azure",
+    ConnectionKind.COMPATIBLE: "Compatible",
+}
+
+DEFAULT_AZURE_API_VERSION = "2025-04-01-preview"
+DEMO_PROFILE_ID = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionProfile:
+    """A named connection. Secrets live in the keychain under ``id``, never here.
+
+    Invariants: ``id`` is stable for the profile's life; ``kind`` decides which fields matter.
+    """
+
+    id: str
+    name: str
+    kind: ConnectionKind
+    base_url: str = ""  # compatible endpoints (and OpenAI overrides)
+    organization: str = ""
+    project: str = ""
+    azure_endpoint: str = ""
+    api_version: str = DEFAULT_AZURE_API_VERSION
+    deployments: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def display_name(self) -> str:
+        """What the status bar shows, e.g. "OpenAI — Work" or "Demo (simulated)"."""
+        if self.kind is ConnectionKind.DEMO:
+            return "Demo (simulated)"
+        return f"{KIND_LABELS[self.kind]} — {self.name}"
+
+    @property
+    def needs_key(self) -> bool:
+        return self.kind is not ConnectionKind.DEMO
+
+    def with_changes(self, **changes: object) -> ConnectionProfile:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def demo_profile() -> ConnectionProfile:
+    return ConnectionProfile(id=DEMO_PROFILE_ID, name="Demo", kind=ConnectionKind.DEMO)
+
+
+def new_profile_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+_HOST_RE = re.compile(r"^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+def check_url(url: str, *, what: str = "address") -> str:
+    """Return the URL normalised (no trailing slash) or raise ValidationFailedError.
+
+    Args:
+        url: what the user typed.
+        what: how to name the field in the message.
+
+    Raises:
+        ValidationFailedError: the URL is not an http(s) address with a host.
+    """
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        raise ValidationFailedError(
+            f"bad scheme in {text!r}",
+            user_message=f"The {what} must start with https:// (for example https://api.example.com/v1).",
+        )
+    host = parts.hostname or ""
+    if not host or not _HOST_RE.match(parts.netloc.rsplit("@", 1)[-1].split(":")[0] or "x"):
+        raise ValidationFailedError(
+            f"no host in {text!r}",
+            user_message=f"The {what} has no valid server name. Example: https://api.example.com/v1",
+        )
+    if " " in text:
+        raise ValidationFailedError(
+            "space in URL", user_message=f"The {what} must not contain spaces."
+        )
+    try:
+        _ = parts.port
+    except ValueError as exc:
+        raise ValidationFailedError(
+            str(exc), user_message=f"The port number in the {what} is not valid."
+        ) from exc
+    return text.rstrip("/")
+
+
+def validate_profile(profile: ConnectionProfile) -> ConnectionProfile:
+    """Check the fields a profile's kind needs, before any request is made.
+
+    Returns:
+        The profile with URLs normalised.
+
+    Raises:
+        ValidationFailedError: a field is missing or malformed (message names the field).
+    """
+    if not profile.name.strip():
+        raise ValidationFailedError("empty name", user_message="Give the connection a name.")
+    if profile.kind is ConnectionKind.COMPATIBLE:
+        if not profile.base_url.strip():
+            raise ValidationFailedError(
+                "missing base URL", user_message="Enter the base URL of the compatible endpoint."
+            )
+        return profile.with_changes(base_url=check_url(profile.base_url, what="base URL"))
+    if profile.kind is ConnectionKind.AZURE:
+        if not profile.azure_endpoint.strip():
+            raise ValidationFailedError(
+                "missing endpoint",
+                user_message="Enter the Azure endpoint, e.g. https://contoso.openai.azure.com",
+            )
+        if not profile.api_version.strip():
+            raise ValidationFailedError(
+                "missing api version", user_message="Enter the Azure API version."
+            )
+        return profile.with_changes(
+            azure_endpoint=check_url(profile.azure_endpoint, what="Azure endpoint")
+        )
+    if profile.kind is ConnectionKind.OPENAI and profile.base_url.strip():
+        return profile.with_changes(base_url=check_url(profile.base_url, what="base URL"))
+    return profile
+
+
+def mask_key(key: str) -> str:
+    """Show only the last four characters of a key, e.g. ``••••••••abcd``."""
+    if not key:
+        return ""
+    return "•" * 8 + key[-4:]

@@ -1,0 +1,169 @@
+"""The one error hierarchy of the app.
+
+Every error carries ``user_message``: plain words saying what happened and what to do next.
+``str(exc)`` keeps the technical detail (shown only behind a "Details" button). Neither may ever
+contain an API key: build messages from status codes, ids and server text, never from headers
+or client settings.
+"""
+
+from __future__ import annotations
+
+
+class FinetuneError(Exception):
+    """Base of every error the app expects and explains to the user."""
+
+    default_user_message = "Something went wrong."
+
+    def __init__(self, detail: str = "", *, user_message: str | None = None) -> None:
+        super().__init__(detail or (user_message or self.default_user_message))
+        self.user_message = user_message or self.default_user_message
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+
+class DatasetError(FinetuneError):
+    """A problem with a training file, located by file, line and field."""
+
+    default_user_message = "The training file has a problem. Open it in the Datasets tab to fix it."
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        user_message: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(detail, user_message=user_message)
+        self.file = file
+        self.line = line
+        self.field = field
+
+
+class ApiError(FinetuneError):
+    """The connection answered with an error, or could not be reached."""
+
+    default_user_message = "The service reported an error. Try again in a moment."
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        user_message: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(detail, user_message=user_message)
+        self.status_code = status_code
+        self.request_id = request_id
+        self.code = code
+
+
+class AuthError(ApiError):
+    default_user_message = (
+        "The API key was rejected. Open Settings, check the key for this connection and save it again."
+    )
+
+
+class PermissionDeniedError(ApiError):
+    default_user_message = (
+        "This key is not allowed to do that. Ask the account owner to grant the permission, "
+        "or use a key of another project."
+    )
+
+
+class FineTuningUnavailableError(PermissionDeniedError):
+    """The organization may no longer create fine-tuning jobs (OpenAI's wind-down)."""
+
+    default_user_message = (
+        "This account can no longer start fine-tuning jobs: OpenAI is winding down self-serve "
+        "fine-tuning. Your datasets stay yours. Add an Azure OpenAI connection in Settings "
+        "to keep training models from them."
+    )
+
+
+class QuotaExceededError(ApiError):
+    default_user_message = (
+        "The account has run out of credit or reached its spending limit. "
+        "Add credit or raise the limit in the provider's billing page, then try again."
+    )
+
+
+class RateLimitedError(ApiError):
+    default_user_message = "The service is busy (too many requests). Wait a moment and try again."
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        user_message: str | None = None,
+        status_code: int | None = 429,
+        request_id: str | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(
+            detail,
+            user_message=user_message,
+            status_code=status_code,
+            request_id=request_id,
+            code=code,
+        )
+        self.retry_after = retry_after
+
+
+class NotFoundError(ApiError):
+    default_user_message = "The item no longer exists on this connection. Refresh the list."
+
+
+class BadRequestError(ApiError):
+    default_user_message = "The service did not accept the request. See Details for what it said."
+
+
+class ServerError(ApiError):
+    default_user_message = "The service had an internal problem. Try again in a few minutes."
+
+
+class ConnectionFailedError(ApiError):
+    default_user_message = (
+        "Could not reach the service. Check your internet connection and the address in Settings."
+    )
+
+
+class TimeoutFailedError(ConnectionFailedError):
+    default_user_message = (
+        "The service did not answer in time. Check your connection and try again."
+    )
+
+
+class StreamInterruptedError(ApiError):
+    default_user_message = (
+        "The reply was cut off before it finished. The part received so far has been kept."
+    )
+
+
+class StorageError(FinetuneError):
+    default_user_message = "Could not read or write the app's local data."
+
+
+class KeychainUnavailableError(StorageError):
+    default_user_message = (
+        "This computer has no keychain the app can use to store the key safely. "
+        "You can keep the key for this session only; it will be forgotten when the app closes."
+    )
+
+
+class DatabaseError(StorageError):
+    default_user_message = (
+        "The app's local database could not be read or written. Check that the disk is not full."
+    )
+
+
+class ValidationFailedError(FinetuneError):
+    """A value the user typed is not acceptable (shown next to the field)."""
+
+    default_user_message = "Please check the highlighted field."

@@ -1,0 +1,1 @@
+"""Local state: app folders, the SQLite database, settings, and the keychain."""

@@ -1,0 +1,1 @@
+"""The Qt user interface: one package per tab, shared widgets in ``common``."""
