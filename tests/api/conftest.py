@@ -25,3 +25,26 @@ def api_client(emulator: Any) -> Iterator[OpenAIProvider]:
     yield provider
     if not provider.is_closed:
         asyncio.run(provider.aclose())
+
+
+@pytest.fixture(scope="module")
+def strict_emulator() -> Iterator[Any]:
+    """An emulator that accepts only the key ``sk-good`` (401 for any other)."""
+    from desktop.sandbox import Emulator
+
+    server = Emulator(fast=True, api_keys={"sk-good"}).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A localhost port with nothing listening on it."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
