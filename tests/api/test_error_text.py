@@ -57,3 +57,34 @@ def test_map_sdk_error_keeps_app_errors_and_wraps_unknown_ones() -> None:
     wrapped = map_sdk_error(ValueError("sk-abcdef123 leaked"))
     assert type(wrapped) is ApiError
     assert "sk-abcdef123" not in str(wrapped)
+
+
+def _raised_from(cause: BaseException) -> BaseException:
+    import httpx2
+
+    try:
+        try:
+            raise cause
+        except BaseException as inner:
+            raise httpx2.ConnectError("connect failed") from inner
+    except httpx2.ConnectError as outer:
+        return outer
+
+
+def test_dns_failure_in_the_cause_chain_gets_a_server_name_message() -> None:
+    import socket
+
+    error = map_sdk_error(_raised_from(socket.gaierror(-2, "Name or service not known")))
+    assert "server name could not be found" in error.user_message
+
+
+def test_certificate_failure_in_the_cause_chain_gets_a_secure_connection_message() -> None:
+    import ssl
+
+    error = map_sdk_error(_raised_from(ssl.SSLCertVerificationError("certificate verify failed")))
+    assert "secure connection" in error.user_message
+
+
+def test_refusal_inside_an_exception_group_is_found() -> None:
+    group = ExceptionGroup("all attempts failed", [ConnectionRefusedError(111, "refused")])
+    assert "refused" in map_sdk_error(_raised_from(group)).user_message
