@@ -101,3 +101,10 @@ def test_provider_repr_never_shows_the_key() -> None:
     provider = create_provider(profile, api_key="sk-very-secret-key-0042")
     assert "secret" not in repr(provider)
     assert "0042" not in repr(provider)
+
+
+def test_openai_provider_satisfies_the_provider_protocol() -> None:
+    from desktop.api.provider import Provider
+
+    provider = create_provider(demo_profile(), api_key=None, base_url="http://127.0.0.1:9/v1")
+    assert isinstance(provider, Provider)
