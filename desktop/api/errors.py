@@ -107,7 +107,7 @@ def map_sdk_error(
     if sdk is not None and isinstance(exc, sdk.APIStatusError):
         return _map_status_error(exc, api_key=api_key, operation=operation)
     if sdk is not None and isinstance(exc, sdk.APIConnectionError):
-        return _map_connection_error(exc, api_key=api_key)
+        return _map_connection_error(exc, api_key=api_key, operation=operation)
     if sdk is not None and isinstance(exc, sdk.APIError):
         # An error event inside a 200 stream, or a malformed response.
         return ApiError(
@@ -313,13 +313,19 @@ _TLS_MESSAGE = (
     "A secure connection could not be set up (certificate problem). Check the address in "
     "Settings; on a company network, ask IT whether a proxy intercepts HTTPS."
 )
+_MAYBE_CREATED_MESSAGE = (
+    "The connection broke while the job was being started, so it may have started anyway. "
+    "Refresh the job list before trying again."
+)
 _REFUSED_MESSAGE = (
     "The server refused the connection. Check the address and port in Settings and that the "
     "service is running."
 )
 
 
-def _map_connection_error(exc: openai.APIConnectionError, *, api_key: str | None) -> ApiError:
+def _map_connection_error(
+    exc: openai.APIConnectionError, *, api_key: str | None, operation: str | None
+) -> ApiError:
     import openai
 
     root = _root_causes(exc)
@@ -328,9 +334,14 @@ def _map_connection_error(exc: openai.APIConnectionError, *, api_key: str | None
         f"{type(exc).__name__}: {exc.message}" + (f" (caused by {names})" if names else ""),
         api_key=api_key,
     )
+    message = _connection_user_message(exc)
+    if message is None and operation == CREATE_JOB:
+        # The request may have reached the service before the answer was lost: a blind
+        # "try again" could start the same job twice.
+        message = _MAYBE_CREATED_MESSAGE
     if isinstance(exc, openai.APITimeoutError):
-        return TimeoutFailedError(detail)
-    return ConnectionFailedError(detail, user_message=_connection_user_message(exc))
+        return TimeoutFailedError(detail, user_message=message)
+    return ConnectionFailedError(detail, user_message=message)
 
 
 def _connection_user_message(exc: BaseException) -> str | None:

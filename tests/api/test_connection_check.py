@@ -92,7 +92,8 @@ def test_quota_and_rate_limit_read_differently(api_client: OpenAIProvider, emula
 
 
 def test_unreachable_address_is_reported(closed_port: int) -> None:
-    provider = create_provider(_compatible(f"http://127.0.0.1:{closed_port}/v1"), api_key="k")
+    url = f"http://127.0.0.1:{closed_port}/v1"
+    provider = create_provider(_compatible(url), api_key="k", max_retries=0)
     report = _check(provider)
     assert not report.ok
     assert report.title == "Can't reach the service"

@@ -147,17 +147,24 @@ def test_unknown_job_raises_not_found(api_client: OpenAIProvider) -> None:
 def test_invalid_training_file_raises_bad_request_quoting_the_server(
     api_client: OpenAIProvider, tmp_path: Path
 ) -> None:
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text("this is not json\n")
+    bad = tmp_path / "examples.txt"
+    bad.write_text("this is not a JSONL file\n")
 
-    async def scenario() -> None:
-        stored = await api_client.upload_file(bad)
-        await api_client.create_job(JobCreateRequest(model=BASE_MODEL, training_file=stored.id))
+    error = _fails(api_client, api_client.upload_file(bad))
 
-    error = _fails(api_client, scenario())
     assert isinstance(error, BadRequestError)
     assert error.status_code == 400
     assert error.user_message.startswith("The service said: ")
+    assert ".jsonl" in error.user_message
+
+
+def test_unknown_training_file_on_create_job_raises_bad_request(
+    api_client: OpenAIProvider,
+) -> None:
+    request = JobCreateRequest(model=BASE_MODEL, training_file="file-doesnotexist")
+    error = _fails(api_client, api_client.create_job(request))
+    assert type(error) is BadRequestError
+    assert "file-doesnotexist" in error.user_message
 
 
 def test_server_error_raises_server_error(api_client: OpenAIProvider, emulator: Any) -> None:
@@ -171,7 +178,8 @@ def test_server_error_raises_server_error(api_client: OpenAIProvider, emulator: 
 
 
 def test_nothing_listening_raises_connection_failed_saying_refused(closed_port: int) -> None:
-    provider = create_provider(_compatible(f"http://127.0.0.1:{closed_port}/v1"), api_key="k")
+    url = f"http://127.0.0.1:{closed_port}/v1"
+    provider = create_provider(_compatible(url), api_key="k", max_retries=0)
     error = _fails(provider, provider.list_models())
     assert type(error) is ConnectionFailedError
     assert "refused" in error.user_message
@@ -192,6 +200,23 @@ def test_slow_answer_raises_timeout_failed(emulator: Any) -> None:
     provider = _demo_provider(emulator, timeout=0.3)
     error = _fails(provider, provider.list_models())
     assert isinstance(error, TimeoutFailedError)
+
+
+def test_lost_answer_to_job_creation_warns_that_the_job_may_exist(
+    api_client: OpenAIProvider, emulator: Any, tmp_path: Path
+) -> None:
+    async def scenario() -> tuple[ApiError, int]:
+        stored = await api_client.upload_file(write_training_file(tmp_path))
+        emulator.faults = _faults(lose_job_create_responses=1)
+        request = JobCreateRequest(model=BASE_MODEL, training_file=stored.id)
+        with pytest.raises(ApiError) as caught:
+            await api_client.create_job(request)
+        return caught.value, len((await api_client.list_jobs()).items)
+
+    error, job_count = run(scenario(), api_client)
+    assert isinstance(error, ConnectionFailedError)
+    assert "may have started" in error.user_message
+    assert job_count == 1
 
 
 # --------------------------------------------------------------------------- streams

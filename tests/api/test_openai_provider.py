@@ -183,7 +183,7 @@ def test_pause_and_resume_a_running_job(
 ) -> None:
     async def scenario() -> tuple[FineTuningJob, ...]:
         job = await _start_job(api_client, tmp_path)
-        emulator.advance(15)
+        emulator.advance(1.0)  # the fast emulator validates and queues in about half a second
         running = await api_client.retrieve_job(job.id)
         paused = await api_client.pause_job(job.id)
         resumed = await api_client.resume_job(job.id)
@@ -193,6 +193,25 @@ def test_pause_and_resume_a_running_job(
     assert running.status == JobStatus.RUNNING
     assert paused.status == JobStatus.PAUSED
     assert resumed.status != JobStatus.PAUSED and not resumed.is_finished
+
+
+def test_job_with_unusable_examples_fails_with_an_error(
+    api_client: OpenAIProvider, emulator: Any, tmp_path: Path
+) -> None:
+    bad = tmp_path / "broken.jsonl"
+    bad.write_text("not json at all\n" * 12)
+
+    async def scenario() -> FineTuningJob:
+        stored = await api_client.upload_file(bad)
+        job = await api_client.create_job(
+            JobCreateRequest(model=BASE_MODEL, training_file=stored.id)
+        )
+        emulator.advance(LONG_ENOUGH)
+        return await api_client.retrieve_job(job.id)
+
+    failed = run(scenario(), api_client)
+    assert failed.status == JobStatus.FAILED and failed.is_finished
+    assert failed.error is not None and failed.error.message
 
 
 def test_result_file_content_of_a_finished_job_is_readable(
