@@ -1,0 +1,33 @@
+"""Models: the list, shutdown dates, single-model lookup."""
+
+from __future__ import annotations
+
+import openai
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_lists_base_models_with_shutdown_dates_when_listing_models(client: openai.OpenAI) -> None:
+    models = {m.id: m for m in client.models.list().data}
+
+    assert {"gpt-4o-mini-2024-07-18", "gpt-4.1-nano-2025-04-14", "gpt-4o-mini"} <= set(models)
+    assert models["gpt-3.5-turbo-0125"].model_dump()["shutdown_date"] == "2026-10-23"
+    assert models["gpt-4o-2024-08-06"].model_dump()["shutdown_date"] == "2027-01-14"
+    assert models["gpt-4.1-2025-04-14"].model_dump()["shutdown_date"] is None
+
+
+def test_returns_model_when_retrieving_known_id(client: openai.OpenAI) -> None:
+    model = client.models.retrieve("gpt-4.1-mini-2025-04-14")
+
+    assert model.id == "gpt-4.1-mini-2025-04-14"
+    assert model.owned_by == "system"
+
+
+def test_raises_not_found_with_model_code_when_retrieving_unknown_id(
+    client: openai.OpenAI,
+) -> None:
+    with pytest.raises(openai.NotFoundError) as caught:
+        client.models.retrieve("gpt-nonexistent")
+
+    assert caught.value.code == "model_not_found"
