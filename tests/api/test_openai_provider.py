@@ -267,3 +267,28 @@ def test_cancelling_a_stream_consumer_closes_the_stream_cleanly(
     received, models = run(scenario(), api_client)
     assert len(received) == 1
     assert models
+
+
+def test_cancelling_while_waiting_for_the_next_chunk_closes_the_stream(
+    api_client: OpenAIProvider,
+) -> None:
+    async def scenario() -> tuple[list[ChatChunk], list[ChatChunk]]:
+        received: list[ChatChunk] = []
+        first = asyncio.Event()
+
+        async def consume() -> None:
+            async for chunk in api_client.stream_chat(_chat("Tell me a long story.")):
+                received.append(chunk)
+                first.set()
+
+        task = asyncio.create_task(consume())
+        await first.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        complete = [c async for c in api_client.stream_chat(_chat("Tell me a long story."))]
+        return received, complete
+
+    received, complete = run(scenario(), api_client)
+    assert 1 <= len(received) < len(complete)
+    assert complete[-1].usage is not None
