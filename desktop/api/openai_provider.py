@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -292,7 +292,7 @@ class OpenAIProvider:
 
     # ------------------------------------------------------------------ chat
 
-    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+    async def stream_chat(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         """Stream a reply: text pieces, then a chunk with ``finish_reason``, then ``usage``.
 
         On Azure ``request.model`` must be the deployment name. Cancelling the consuming task,
