@@ -115,6 +115,26 @@ def test_upload_big_file_goes_through_the_uploads_api_in_parts(
     assert [s for s, _ in progress] == sorted(s for s, _ in progress)
 
 
+def test_a_multipart_upload_that_stops_half_way_is_cancelled(emulator: Any, tmp_path: Path) -> None:
+    factory = client_factory(demo_profile(), api_key=None, base_url=emulator.base_url)
+    provider = OpenAIProvider(factory, multipart_threshold=1024, part_size=1000)
+    path = write_training_file(tmp_path, examples=40)
+
+    def stop_after_first_part(sent: int, total: int) -> None:
+        if sent:
+            raise UploadStoppedError("user closed the window")
+
+    with pytest.raises(UploadStoppedError):
+        run(provider.upload_file(path, progress=stop_after_first_part), provider)
+
+    assert [r.path for r in emulator.requests if r.path.endswith("/cancel")]
+    assert not [r for r in emulator.requests if r.path.endswith("/complete")]
+
+
+class UploadStoppedError(Exception):
+    pass
+
+
 # --------------------------------------------------------------------------- jobs
 
 
