@@ -1,0 +1,363 @@
+"""The composition root: the only module that wires storage, the API layer, the emulator and
+the UI together, and the only place that creates the asyncio event loop.
+
+Start-up stays fast: nothing here imports ``openai``, ``tiktoken`` or ``desktop.sandbox`` on
+the way to the first painted window. The SDK loads on the first request, tokenizer vocabularies
+are installed in a worker thread after the window is shown, and the Demo's emulator starts the
+first time the Demo connection is used.
+
+Reusable pieces (for tests and ``--self-test``)::
+
+    context = create_app_context(demo_base_url_factory=lambda: emulator.base_url)
+    window = build_main_window(context)      # needs a QApplication and the qasync loop set
+    ...
+    await context.aclose()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import shutil
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from desktop import APP_ID, APP_NAME, __version__
+from desktop.api.connection import ActiveConnection
+from desktop.api.retries import watch_retries
+from desktop.core.catalog import ModelCatalog, read_catalog
+from desktop.core.connections import ConnectionKind, ConnectionProfile, demo_profile
+from desktop.core.errors import FinetuneError
+from desktop.resources import resource_path, tokenizer_dir
+from desktop.storage.database import Database
+from desktop.storage.keychain import Keychain
+from desktop.storage.paths import AppPaths, app_paths
+from desktop.storage.profiles import ProfileStore
+from desktop.ui.common.connection_service import ConnectionService
+from desktop.ui.common.errors import install_excepthook
+from desktop.ui.common.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from desktop.api.connection_check import ConnectionReport
+    from desktop.sandbox import Emulator
+    from desktop.ui.settings import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION_NAME = "Finetune Studio"
+ORGANIZATION_DOMAIN = "finetune-studio.app"
+UI_SETTINGS_FILE = "ui-state.ini"
+ICON_CANDIDATES = (("icons", "app.png"), ("icons", "app.svg"), ("app.png",))
+CHECK_TIMEOUT = 15.0
+
+
+class DemoServer:
+    """The Demo connection's emulator, started on first use and stopped at quit.
+
+    ``base_url()`` blocks while the emulator starts (imports it, binds a port), so call it in a
+    worker thread; it is thread-safe. With ``factory`` set (tests, self-test) no emulator is
+    started here: the factory's URL is used.
+    """
+
+    def __init__(self, state_dir: Path, *, factory: Callable[[], str] | None = None) -> None:
+        self._state_dir = state_dir
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._emulator: Emulator | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._emulator is not None
+
+    def base_url(self) -> str:
+        """The emulator's address, starting it first if needed."""
+        if self._factory is not None:
+            return self._factory()
+        with self._lock:
+            if self._emulator is None:
+                from desktop.sandbox import Emulator  # lazy: not on the start-up path
+
+                self._state_dir.mkdir(parents=True, exist_ok=True)
+                self._emulator = Emulator(state_dir=self._state_dir).start()
+                log.info("demo emulator started at %s", self._emulator.base_url)
+            return str(self._emulator.base_url)
+
+    def reset(self) -> None:
+        """Forget the Demo's files, jobs and models (the running emulator and its folder)."""
+        with self._lock:
+            if self._emulator is not None:
+                self._emulator.reset()
+            if self._state_dir.is_dir():
+                for child in self._state_dir.iterdir():
+                    if child.is_dir() and not child.is_symlink():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+
+    def stop(self) -> None:
+        with self._lock:
+            emulator, self._emulator = self._emulator, None
+        if emulator is not None:
+            emulator.stop()
+
+
+@dataclass(eq=False)
+class AppContext:
+    """Everything the window is built from. Create with :func:`create_app_context`.
+
+    Call on the GUI thread; close with :meth:`aclose` on the running loop, then :meth:`close`.
+    """
+
+    paths: AppPaths
+    database: Database
+    profiles: ProfileStore
+    keychain: Keychain
+    catalog: ModelCatalog | None
+    connection: ActiveConnection
+    connection_service: ConnectionService
+    ui_settings: QSettings
+    demo: DemoServer
+    _tokenizers_lock: threading.Lock = field(default_factory=threading.Lock)
+    _tokenizers_ready: bool = False
+    _closed: bool = False
+
+    async def check_connection(
+        self, profile: ConnectionProfile, api_key: str | None
+    ) -> ConnectionReport:
+        """Test a profile with its own short-lived client (Settings → Test connection)."""
+        from desktop.api.clients import create_provider
+        from desktop.api.connection_check import check_connection
+
+        base_url = None
+        if profile.kind is ConnectionKind.DEMO:
+            base_url = await asyncio.to_thread(self.demo.base_url)
+        provider = create_provider(profile, api_key=api_key, base_url=base_url, max_retries=1)
+        try:
+            fine_tunable = self.catalog.is_fine_tunable if self.catalog else _never
+            return await check_connection(
+                provider, fine_tunable=fine_tunable, timeout=CHECK_TIMEOUT
+            )
+        finally:
+            await provider.aclose()
+
+    def reset_demo(self) -> None:
+        self.demo.reset()
+
+    def create_settings_dialog(self, parent: QWidget, *, active_id: str) -> SettingsDialog:
+        """The connections dialog on this context's profiles and keychain."""
+        from desktop.ui.settings import SettingsDialog  # only when first opened
+
+        return SettingsDialog(
+            parent,
+            profiles=self.profiles,
+            keychain=self.keychain,
+            check=self.check_connection,
+            active_id=active_id,
+        )
+
+    def ensure_tokenizers(self) -> None:
+        """Install the shipped tokenizer vocabularies (once; thread-safe; ~50 ms the first time)."""
+        from desktop.core.tokens import configure_offline_vocabularies
+
+        with self._tokenizers_lock:
+            if not self._tokenizers_ready:
+                configure_offline_vocabularies(tokenizer_dir(), self.paths.tokenizer_cache_dir)
+                self._tokenizers_ready = True
+
+    def start_background_work(self) -> list[asyncio.Task[Any]]:
+        """After the window is shown: check the connection and prepare the tokenizers."""
+        return [
+            self.connection_service.start_check(),
+            asyncio.ensure_future(self._prepare_tokenizers()),
+        ]
+
+    async def _prepare_tokenizers(self) -> None:
+        try:
+            await asyncio.to_thread(self.ensure_tokenizers)
+        except FinetuneError as exc:
+            log.warning("tokenizers unavailable: %s", exc)
+
+    async def aclose(self) -> None:
+        """Close the active client and stop the Demo emulator. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self.connection_service.aclose()
+        finally:
+            await asyncio.to_thread(self.demo.stop)
+            self.close()
+
+    def close(self) -> None:
+        """Close the database and flush the UI settings (synchronous part of shutdown)."""
+        self.ui_settings.sync()
+        self.database.close()
+
+
+def _never(_model_id: str) -> bool:
+    return False
+
+
+def create_app_context(
+    *,
+    paths: AppPaths | None = None,
+    demo_base_url_factory: Callable[[], str] | None = None,
+    keychain: Keychain | None = None,
+) -> AppContext:
+    """Open storage and build the services, without making any request.
+
+    Args:
+        paths: where data lives; default ``app_paths()`` (honours ``FINETUNE_STUDIO_HOME``).
+        demo_base_url_factory: returns the address of an already running emulator for the Demo
+            (tests, self-test); default: start the app's own emulator on first use.
+        keychain: the key store; default the system keychain.
+
+    Returns:
+        The context; the window is not created yet (see :func:`build_main_window`).
+
+    Raises:
+        StorageError: the data folder or the database cannot be opened.
+    """
+    paths = (paths or app_paths()).ensure()
+    database = Database(paths.db_path)
+    profiles = ProfileStore(database)
+    keychain = keychain or Keychain()
+    try:
+        catalog: ModelCatalog | None = read_catalog(resource_path("models.json"))
+    except (FinetuneError, FileNotFoundError) as exc:
+        log.warning("model catalog unavailable: %s", exc)
+        catalog = None
+    demo = DemoServer(paths.demo_dir, factory=demo_base_url_factory)
+    # The service switches to the stored active profile before the first request.
+    connection = ActiveConnection(demo_profile())
+    service = ConnectionService(
+        connection,
+        profiles=profiles,
+        keychain=keychain,
+        demo_base_url_factory=demo.base_url,
+        watch_retries=watch_retries,
+    )
+    ui_settings = QSettings(str(paths.data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+    return AppContext(
+        paths=paths,
+        database=database,
+        profiles=profiles,
+        keychain=keychain,
+        catalog=catalog,
+        connection=connection,
+        connection_service=service,
+        ui_settings=ui_settings,
+        demo=demo,
+    )
+
+
+def build_main_window(context: AppContext) -> MainWindow:
+    """The main window on ``context``'s active connection (not shown, no request made yet).
+
+    Needs a ``QApplication``; its tasks need the qasync loop set as the event loop.
+    """
+    context.connection_service.load_active()
+    return MainWindow(context)
+
+
+def configure_application(app: QApplication) -> None:
+    """Names (so settings and paths are per app), version and icon."""
+    QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
+    QCoreApplication.setOrganizationDomain(ORGANIZATION_DOMAIN)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    for parts in ICON_CANDIDATES:
+        try:
+            icon_path = resource_path(*parts)
+        except FileNotFoundError:
+            break
+        if icon_path.is_file():
+            app.setWindowIcon(QIcon(str(icon_path)))
+            break
+
+
+def configure_logging(log_dir: Path) -> None:
+    """Log INFO and above to a rotating file in the app's log folder."""
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            log_dir / f"{APP_ID}.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _show_startup_error(exc: FinetuneError) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, exc.user_message)
+    box.setDetailedText(str(exc))
+    box.exec()
+
+
+def run_gui(argv: list[str]) -> int:
+    """Run the app until its window closes.
+
+    Args:
+        argv: the process arguments (``argv[0]`` first); Qt options are honoured.
+
+    Returns:
+        The process exit code.
+    """
+    import qasync
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
+    configure_application(app)
+    configure_logging(app_paths().log_dir)
+    uninstall_hook = install_excepthook()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        try:
+            context = create_app_context()
+        except FinetuneError as exc:
+            log.error("cannot start: %s", exc)
+            _show_startup_error(exc)
+            return 1
+        window = build_main_window(context)
+        window.show()
+        closed = asyncio.Event()
+        app.aboutToQuit.connect(closed.set)
+        with loop:
+            # Queued behind the first paint: the window appears before any work starts.
+            loop.call_soon(context.start_background_work)
+            loop.run_until_complete(closed.wait())
+            loop.run_until_complete(_shutdown(window, context))
+        return 0
+    finally:
+        uninstall_hook()
+
+
+async def _shutdown(window: MainWindow, context: AppContext) -> None:
+    tasks = window.pending_tasks()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await context.aclose()
+
+
+def main() -> int:
+    """``python -m desktop.app``: run the window with the process arguments."""
+    return run_gui(list(sys.argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

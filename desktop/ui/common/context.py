@@ -1,0 +1,58 @@
+"""What the main window needs from the composition root (``desktop.app.AppContext``).
+
+Protocols rather than the classes themselves: the UI layer cannot import ``desktop.app`` (it
+sits above the UI), the window must not depend on storage or the SDK (the composition root
+builds the Settings dialog with them), and tests can hand in anything with these attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import QSettings, SignalInstance
+from PySide6.QtWidgets import QWidget
+
+from desktop.core.catalog import ModelCatalog
+from desktop.ui.common.connection_service import ConnectionService
+
+
+class SettingsDialogPort(Protocol):
+    """``desktop.ui.settings.SettingsDialog`` as the window uses it."""
+
+    @property
+    def active_changed(self) -> SignalInstance:
+        """Emits the profile id the user made active."""
+        ...
+
+    @property
+    def profiles_changed(self) -> SignalInstance: ...
+
+    @property
+    def finished(self) -> SignalInstance: ...
+
+    def open(self) -> None: ...
+
+    def deleteLater(self) -> None: ...
+
+
+class WindowContext(Protocol):
+    """The services the main window is built from. All are created before the window."""
+
+    @property
+    def catalog(self) -> ModelCatalog | None: ...
+
+    @property
+    def connection_service(self) -> ConnectionService: ...
+
+    @property
+    def ui_settings(self) -> QSettings:
+        """Window geometry and similar per-user UI state (an INI file in the app's folder)."""
+        ...
+
+    def create_settings_dialog(self, parent: QWidget, *, active_id: str) -> SettingsDialogPort:
+        """The connections dialog (Preferences), on the app's profile store and keychain."""
+        ...
+
+    def reset_demo(self) -> None:
+        """Forget everything the Demo connection stored (files, jobs, models)."""
+        ...

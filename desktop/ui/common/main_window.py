@@ -1,0 +1,242 @@
+"""The main window: three tabs, the menus and the connection status bar.
+
+Window geometry, state, splitter positions and the last tab are saved in ``ui_settings`` when
+the window closes and restored when it is created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
+
+from desktop import APP_NAME
+from desktop.ui.common.about_dialog import AboutDialog, HelpDialog
+from desktop.ui.common.context import SettingsDialogPort, WindowContext
+from desktop.ui.common.errors import show_error
+from desktop.ui.common.prompts import confirm
+from desktop.ui.common.status_bar import ConnectionStatusWidget
+from desktop.ui.datasets.widget import DatasetsWidget
+from desktop.ui.jobs.widget import JobsWidget
+from desktop.ui.playground.widget import PlaygroundWidget
+
+log = logging.getLogger(__name__)
+
+GEOMETRY_KEY = "main_window/geometry"
+STATE_KEY = "main_window/state"
+TAB_KEY = "main_window/tab"
+SPLITTER_KEY = "main_window/splitters/{name}"
+
+DEFAULT_SIZE = (1100, 720)
+
+RESET_DEMO_QUESTION = (
+    "Reset the demo data?\n\n"
+    "Everything the Demo connection stored (uploaded files, jobs and demo models) will be "
+    "deleted. Your real connections are not affected."
+)
+
+
+def preferences_shortcuts() -> list[QKeySequence]:
+    """The platform's Preferences shortcut, or Ctrl+, where the platform has none (Linux)."""
+    standard = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+    return standard or [QKeySequence("Ctrl+,")]
+
+
+class MainWindow(QMainWindow):
+    """The application window. Tabs: Datasets, Jobs, Playground.
+
+    Call only from the GUI thread. ``closeEvent`` saves the layout and cancels running tasks.
+    """
+
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self._context = context
+        self._settings: QSettings = context.ui_settings
+        self._service = context.connection_service
+        self.settings_dialog: SettingsDialogPort | None = None
+        self.about_dialog: AboutDialog | None = None
+        self.help_dialog: HelpDialog | None = None
+        self._pending: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.datasets_tab = DatasetsWidget()
+        self.jobs_tab = JobsWidget()
+        self.playground_tab = PlaygroundWidget(self._service, catalog=context.catalog)
+        self.tabs.addTab(self.datasets_tab, "Datasets")
+        self.tabs.addTab(self.jobs_tab, "Jobs")
+        self.tabs.addTab(self.playground_tab, "Playground")
+        self.setCentralWidget(self.tabs)
+
+        self.connection_status = ConnectionStatusWidget(self._service)
+        self.statusBar().addPermanentWidget(self.connection_status)
+        self.statusBar().setSizeGripEnabled(True)
+
+        self._build_menus()
+        self.resize(*DEFAULT_SIZE)
+        self.restore_layout()
+
+    # ------------------------------------------------------------------ menus
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
+        if not self.quit_action.shortcuts():
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self._on_quit_triggered)
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.preferences_action = QAction("&Preferences…", self)
+        self.preferences_action.setShortcuts(preferences_shortcuts())
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_action.setStatusTip("Manage connections and API keys")
+        self.preferences_action.triggered.connect(self._on_preferences_triggered)
+        edit_menu.addAction(self.preferences_action)
+
+        demo_menu = bar.addMenu("&Demo")
+        self.reset_demo_action = QAction("&Reset demo data…", self)
+        self.reset_demo_action.setStatusTip("Delete the Demo connection's files, jobs and models")
+        self.reset_demo_action.triggered.connect(self._on_reset_demo_triggered)
+        demo_menu.addAction(self.reset_demo_action)
+
+        help_menu = bar.addMenu("&Help")
+        self.help_action = QAction(f"{APP_NAME} &Help", self)
+        self.help_action.setShortcuts(QKeySequence.StandardKey.HelpContents)
+        if not self.help_action.shortcuts():
+            self.help_action.setShortcut(QKeySequence("F1"))
+        self.help_action.triggered.connect(self._on_help_triggered)
+        help_menu.addAction(self.help_action)
+        help_menu.addSeparator()
+        self.about_action = QAction(f"&About {APP_NAME}", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self._on_about_triggered)
+        help_menu.addAction(self.about_action)
+
+    def _on_quit_triggered(self) -> None:
+        self.close()
+
+    def _on_help_triggered(self) -> None:
+        self.open_help()
+
+    def _on_about_triggered(self) -> None:
+        self.open_about()
+
+    def _on_preferences_triggered(self) -> None:
+        self.open_preferences()
+
+    def _on_reset_demo_triggered(self) -> None:
+        if confirm(self, "Reset demo data", RESET_DEMO_QUESTION, action="Reset"):
+            self.reset_demo()
+
+    def open_help(self) -> HelpDialog:
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        return self.help_dialog
+
+    def open_about(self) -> AboutDialog:
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self)
+        self.about_dialog.open()
+        return self.about_dialog
+
+    def open_preferences(self) -> SettingsDialogPort:
+        """Open the connections dialog (window-modal, not blocking the event loop)."""
+        dialog = self._context.create_settings_dialog(self, active_id=self._service.profile.id)
+        dialog.active_changed.connect(self._on_active_profile_chosen)
+        dialog.profiles_changed.connect(self._on_profiles_changed)
+        dialog.finished.connect(dialog.deleteLater)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_active_profile_chosen(self, profile_id: str) -> None:
+        self._track(self._service.activate(profile_id))
+
+    def _on_profiles_changed(self) -> None:
+        # The active profile may have been edited (address, key): use the saved version.
+        self._track(self._service.activate(self._service.profile.id))
+
+    def reset_demo(self) -> None:
+        """Clear the Demo's stored data; reload its models if it is the active connection."""
+        try:
+            self._context.reset_demo()
+        except OSError as exc:
+            from desktop.core.errors import StorageError
+
+            show_error(self, StorageError(f"cannot reset demo data: {exc}"))
+            return
+        self.statusBar().showMessage("Demo data reset.", 5000)
+        if self._service.is_demo:
+            self._track(self._service.start_check())
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    # ------------------------------------------------------------------ layout persistence
+
+    def _splitters(self) -> list[QSplitter]:
+        return [s for s in self.findChildren(QSplitter) if s.objectName()]
+
+    def save_layout(self) -> None:
+        """Write geometry, state, splitter positions and the current tab to ``ui_settings``."""
+        settings = self._settings
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(STATE_KEY, self.saveState())
+        settings.setValue(TAB_KEY, self.tabs.currentIndex())
+        for splitter in self._splitters():
+            settings.setValue(SPLITTER_KEY.format(name=splitter.objectName()), splitter.saveState())
+        settings.sync()
+
+    def restore_layout(self) -> None:
+        """Apply what ``save_layout`` stored; anything missing or damaged keeps its default."""
+        settings = self._settings
+        geometry = settings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value(STATE_KEY)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for splitter in self._splitters():
+            value = settings.value(SPLITTER_KEY.format(name=splitter.objectName()))
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        try:
+            tab = int(str(settings.value(TAB_KEY, 0)))
+        except ValueError:
+            tab = 0
+        if 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
+
+    # ------------------------------------------------------------------ shutdown
+
+    def pending_tasks(self) -> list[asyncio.Task[None]]:
+        """Tasks still running that the window started (for an orderly shutdown)."""
+        return [task for task in self._pending if not task.done()]
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            super().closeEvent(event)
+            return
+        self._closed = True
+        self.save_layout()
+        reply = self.playground_tab.shutdown()
+        if reply is not None:
+            self._pending.add(reply)
+        for task in list(self._pending):
+            task.cancel()
+        self.connection_status.detach()
+        super().closeEvent(event)
