@@ -1,0 +1,45 @@
+"""Drive the qasync loop from a test: run it until a task ends or a signal arrives."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import qasync
+from PySide6.QtCore import SignalInstance
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 20.0
+
+
+def run(loop: qasync.QEventLoop, awaitable: Awaitable[T], timeout: float = DEFAULT_TIMEOUT) -> T:
+    """Run the qasync loop until ``awaitable`` is done (failing the test after ``timeout``)."""
+
+    async def bounded() -> T:
+        return await asyncio.wait_for(_as_coroutine(awaitable), timeout)
+
+    return loop.run_until_complete(bounded())
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+async def next_emission(
+    signal: SignalInstance,
+    predicate: Callable[..., bool] = lambda *args: True,
+) -> tuple[Any, ...]:
+    """Wait (on the running loop) for the next emission of ``signal`` matching ``predicate``."""
+    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def receive(*args: Any) -> None:
+        if not future.done() and predicate(*args):
+            future.set_result(args)
+
+    signal.connect(receive)
+    try:
+        return await future
+    finally:
+        signal.disconnect(receive)
