@@ -104,6 +104,7 @@ def _auth_error(headers: dict[str, str], api_keys: Collection[str] | None) -> Ap
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     server_version = "FinetuneStudioEmulator/1"
     timeout = 120
     server: EmulatorHTTPServer

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.integration
 
 
 def test_validates_files_first_when_job_is_created(client: openai.OpenAI) -> None:
-    job = client.fine_tuning.jobs.retrieve(start_job(client))
+    file_id = upload(client, training_bytes())
+
+    job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=file_id)
 
     assert job.status == "validating_files"
     assert job.fine_tuned_model is None
