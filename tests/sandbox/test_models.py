@@ -5,6 +5,9 @@ from __future__ import annotations
 import openai
 import pytest
 
+from desktop.sandbox import Emulator
+from tests.sandbox.data import FINISH, start_job
+
 pytestmark = pytest.mark.integration
 
 
@@ -31,3 +34,13 @@ def test_raises_not_found_with_model_code_when_retrieving_unknown_id(
         client.models.retrieve("gpt-nonexistent")
 
     assert caught.value.code == "model_not_found"
+
+
+def test_hides_fine_tuned_model_when_deleted(emulator: Emulator, client: openai.OpenAI) -> None:
+    job_id = start_job(client)
+    emulator.advance(FINISH)
+    name = client.fine_tuning.jobs.retrieve(job_id).fine_tuned_model
+    assert name is not None
+
+    assert client.models.delete(name).deleted is True
+    assert name not in {m.id for m in client.models.list().data}
