@@ -29,11 +29,11 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from desktop.sandbox import RecordedRequest
@@ -71,18 +71,19 @@ def _patched_spec(spec: dict[str, Any]) -> dict[str, Any]:
         schemas["ListFilesResponse"]["properties"][key] = {
             "anyOf": [{"type": "string"}, {"type": "null"}]
         }
-    return _from_openapi_30(spec)
+    return cast(dict[str, Any], _from_openapi_30(spec))
 
 
 @functools.cache
 def _spec() -> dict[str, Any]:
     with SPEC_PATH.open(encoding="utf-8") as handle:
-        return _patched_spec(yaml.safe_load(handle))
+        return _patched_spec(cast(dict[str, Any], yaml.safe_load(handle)))
 
 
 @functools.cache
 def _registry() -> Registry:
-    return Registry().with_resource(_SPEC_URI, Resource(_spec(), specification=DRAFT202012))
+    registry: Registry = Registry().with_resource(_SPEC_URI, DRAFT202012.create_resource(_spec()))
+    return registry
 
 
 @functools.cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from desktop.core import tokens
 from desktop.sandbox import Emulator
@@ -11,7 +12,7 @@ from tests.sandbox.data import FINISH, start_job
 
 pytestmark = pytest.mark.integration
 
-HELLO = [{"role": "user", "content": "Hello, who are you?"}]
+HELLO: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Hello, who are you?"}]
 
 
 def _fine_tuned(emulator: Emulator, client: openai.OpenAI) -> str:
@@ -35,7 +36,9 @@ def test_counts_usage_with_core_tokens_when_answering(client: openai.OpenAI) -> 
     text = reply.choices[0].message.content or ""
 
     assert reply.usage is not None
-    assert reply.usage.prompt_tokens == tokens.count_chat_tokens(HELLO, "o200k_base")
+    assert reply.usage.prompt_tokens == tokens.count_chat_tokens(
+        [dict(m) for m in HELLO], "o200k_base"
+    )
     assert reply.usage.completion_tokens == len(tokens.split_into_tokens(text, "o200k_base"))
 
 

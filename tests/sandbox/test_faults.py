@@ -6,6 +6,7 @@ import contextlib
 
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from desktop.sandbox import Emulator, Faults
 from desktop.sandbox.faults import faults_from_env
@@ -13,7 +14,7 @@ from tests.sandbox.data import training_bytes, upload
 
 pytestmark = pytest.mark.integration
 
-HELLO = [{"role": "user", "content": "Hello, who are you?"}]
+HELLO: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Hello, who are you?"}]
 
 
 def _retrying_client(emulator: Emulator, retries: int = 2) -> openai.OpenAI:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import cast
 
 import openai
 import pytest
@@ -85,7 +86,7 @@ def test_reports_decreasing_loss_in_metrics_events_when_job_succeeded(
     emulator.advance(FINISH)
 
     events = client.fine_tuning.jobs.list_events(job_id, limit=1000).data
-    metrics = [e.data for e in reversed(events) if e.type == "metrics"]
+    metrics = [cast(dict[str, float], e.data) for e in reversed(events) if e.type == "metrics"]
     messages = [e.message for e in events]
 
     assert metrics[0]["step"] == 1
@@ -102,7 +103,7 @@ def test_adds_validation_metrics_when_validation_file_given(
     emulator.advance(FINISH)
 
     events = client.fine_tuning.jobs.list_events(job_id, limit=20).data
-    metrics = next(e.data for e in events if e.type == "metrics")
+    metrics = next(cast(dict[str, float], e.data) for e in events if e.type == "metrics")
 
     assert {"valid_loss", "valid_mean_token_accuracy"} <= set(metrics)
 
