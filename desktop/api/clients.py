@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from desktop.api.defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from desktop.api.openai_provider import OpenAIProvider
 from desktop.core.connections import ConnectionKind, ConnectionProfile
 from desktop.core.errors import AuthError, ConnectionFailedError
@@ -22,9 +23,6 @@ ClientFactory = Callable[[], "AsyncOpenAI"]
 DEMO_API_KEY = "demo"
 """The emulator accepts any key; the SDK insists on having one."""
 
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_MAX_RETRIES = 2
 
 _MISSING_KEY_MESSAGE = (
     "No API key is saved for this connection. Open Settings, paste the key for “{name}” "

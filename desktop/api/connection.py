@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from desktop.api.clients import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    create_provider,
-)
-from desktop.api.openai_provider import OpenAIProvider
+from desktop.api.defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from desktop.core.connections import ConnectionProfile
+
+if TYPE_CHECKING:
+    from desktop.api.openai_provider import OpenAIProvider
 
 KeySource = str | Callable[[], str | None] | None
 """The key itself, a function that looks it up (e.g. in the keychain) when first needed, or
@@ -72,6 +70,9 @@ class ActiveConnection:
             ConnectionFailedError: the profile has no address to talk to.
         """
         if self._provider is None or self._provider.is_closed:
+            # Imported here: the window imports this module at start-up, the provider later.
+            from desktop.api.clients import create_provider
+
             source = self._key_source
             key = source() if callable(source) else source
             self._provider = create_provider(

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 from desktop.core.errors import KeychainUnavailableError, ValidationFailedError
 
@@ -25,7 +24,16 @@ DEFAULT_SERVICE = "finetune-studio"
 _log = logging.getLogger(__name__)
 
 
+def _current_backend() -> KeyringBackend:
+    # keyring is imported on first use: it costs ~30 ms, too much for the start-up path.
+    import keyring
+
+    return keyring.get_keyring()
+
+
 def _backend_is_missing(backend: KeyringBackend) -> bool:
+    from keyring.backends import chainer, fail
+
     if isinstance(backend, fail.Keyring):
         return True
     return isinstance(backend, chainer.ChainerBackend) and not backend.backends
@@ -53,7 +61,7 @@ class Keychain:
 
         False when ``keyring`` found no backend, or when the backend fails to answer a read.
         """
-        backend = keyring.get_keyring()
+        backend = _current_backend()
         if _backend_is_missing(backend):
             return False
         try:
@@ -65,7 +73,7 @@ class Keychain:
 
     def backend_name(self) -> str:
         """A human-readable name of the keychain in use, e.g. for the About box."""
-        backend = keyring.get_keyring()
+        backend = _current_backend()
         if _backend_is_missing(backend):
             return "none (keys can be kept for this session only)"
         return _name_of(backend)
@@ -85,7 +93,7 @@ class Keychain:
             session_key = self._session.get(profile_id)
         if session_key is not None:
             return session_key
-        backend = keyring.get_keyring()
+        backend = _current_backend()
         if _backend_is_missing(backend):
             return None
         try:
@@ -118,7 +126,7 @@ class Keychain:
                 self._session[profile_id] = key
             self._forget_stored(profile_id)
             return
-        backend = keyring.get_keyring()
+        backend = _current_backend()
         if _backend_is_missing(backend):
             raise KeychainUnavailableError(f"no keychain backend ({_name_of(backend)})")
         failure = _call_quietly(backend.set_password, self._service, profile_id, key)
@@ -137,14 +145,16 @@ class Keychain:
         """
         with self._lock:
             self._session.pop(profile_id, None)
-        backend = keyring.get_keyring()
+        from keyring.errors import NoKeyringError, PasswordDeleteError
+
+        backend = _current_backend()
         if _backend_is_missing(backend):
             return
         failure = _call_quietly(
             backend.delete_password,
             self._service,
             profile_id,
-            ignore=(keyring.errors.PasswordDeleteError, keyring.errors.NoKeyringError),
+            ignore=(PasswordDeleteError, NoKeyringError),
         )
         if failure is not None:
             raise KeychainUnavailableError(
@@ -162,7 +172,7 @@ class Keychain:
 
     def _forget_stored(self, profile_id: str) -> None:
         """Best effort: a session-only key must not leave an older stored one behind."""
-        backend = keyring.get_keyring()
+        backend = _current_backend()
         if _backend_is_missing(backend):
             return
         try:
@@ -191,6 +201,8 @@ def _call_quietly(
 
 
 def _name_of(backend: KeyringBackend) -> str:
+    from keyring.backends import chainer
+
     if isinstance(backend, chainer.ChainerBackend) and backend.backends:
         return " + ".join(_name_of(inner) for inner in backend.backends)
     name = getattr(backend, "name", "") or type(backend).__name__
