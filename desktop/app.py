@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import logging.handlers
 import shutil
 import sys
 import threading
@@ -32,23 +31,25 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop import APP_ID, APP_NAME, __version__
-from desktop.api.connection import ActiveConnection
 from desktop.api.retries import watch_retries
 from desktop.core.catalog import ModelCatalog, read_catalog
 from desktop.core.connections import ConnectionKind, ConnectionProfile, demo_profile
 from desktop.core.errors import FinetuneError
 from desktop.resources import resource_path, tokenizer_dir
 from desktop.storage.database import Database
-from desktop.storage.keychain import Keychain
 from desktop.storage.paths import AppPaths, app_paths
 from desktop.storage.profiles import ProfileStore
 from desktop.ui.common.connection_service import ConnectionService
 from desktop.ui.common.errors import install_excepthook
 from desktop.ui.common.main_window import MainWindow
+from desktop.ui.common.theme import apply_theme
 
 if TYPE_CHECKING:
+    from desktop.api.connection import ActiveConnection
     from desktop.api.connection_check import ConnectionReport
+    from desktop.api.provider import Provider
     from desktop.sandbox import Emulator
+    from desktop.storage.keychain import Keychain
     from desktop.ui.settings import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,58 @@ class DemoServer:
             emulator.stop()
 
 
+class LazyKeychain:
+    """The system keychain, created on first use: importing ``keyring`` and finding its
+    backend is kept off the start-up path. Thread-safe."""
+
+    def __init__(self, keychain: Keychain | None = None) -> None:
+        self._keychain = keychain
+        self._lock = threading.Lock()
+
+    @property
+    def keychain(self) -> Keychain:
+        with self._lock:
+            if self._keychain is None:
+                from desktop.storage.keychain import Keychain
+
+                self._keychain = Keychain()
+            return self._keychain
+
+    def get(self, profile_id: str) -> str | None:
+        return self.keychain.get(profile_id)
+
+
+class LazyConnection:
+    """``ActiveConnection``, created on the first switch: the API layer (and through it the
+    SDK's error and conversion modules) is imported only when a request is about to be made.
+
+    Call from the event loop's thread only.
+    """
+
+    def __init__(self) -> None:
+        self._connection: ActiveConnection | None = None
+
+    @property
+    def connection(self) -> ActiveConnection:
+        if self._connection is None:
+            from desktop.api.connection import ActiveConnection
+
+            self._connection = ActiveConnection(demo_profile())
+        return self._connection
+
+    async def switch(
+        self, profile: ConnectionProfile, api_key: str | None, base_url: str | None = None
+    ) -> None:
+        await self.connection.switch(profile, api_key, base_url)
+
+    def provider(self) -> Provider:
+        return self.connection.provider()
+
+    async def aclose(self) -> None:
+        if self._connection is not None:
+            await self._connection.aclose()
+
+
 @dataclass(eq=False)
 class AppContext:
     """Everything the window is built from. Create with :func:`create_app_context`.
@@ -120,15 +173,20 @@ class AppContext:
     paths: AppPaths
     database: Database
     profiles: ProfileStore
-    keychain: Keychain
+    keychains: LazyKeychain
     catalog: ModelCatalog | None
-    connection: ActiveConnection
+    connection: LazyConnection
     connection_service: ConnectionService
     ui_settings: QSettings
     demo: DemoServer
     _tokenizers_lock: threading.Lock = field(default_factory=threading.Lock)
     _tokenizers_ready: bool = False
     _closed: bool = False
+
+    @property
+    def keychain(self) -> Keychain:
+        """The key store (created on first use)."""
+        return self.keychains.keychain
 
     async def check_connection(
         self, profile: ConnectionProfile, api_key: str | None
@@ -230,7 +288,7 @@ def create_app_context(
     paths = (paths or app_paths()).ensure()
     database = Database(paths.db_path)
     profiles = ProfileStore(database)
-    keychain = keychain or Keychain()
+    keychains = LazyKeychain(keychain)
     try:
         catalog: ModelCatalog | None = read_catalog(resource_path("models.json"))
     except (FinetuneError, FileNotFoundError) as exc:
@@ -238,11 +296,11 @@ def create_app_context(
         catalog = None
     demo = DemoServer(paths.demo_dir, factory=demo_base_url_factory)
     # The service switches to the stored active profile before the first request.
-    connection = ActiveConnection(demo_profile())
+    connection = LazyConnection()
     service = ConnectionService(
         connection,
         profiles=profiles,
-        keychain=keychain,
+        keychain=keychains,
         demo_base_url_factory=demo.base_url,
         watch_retries=watch_retries,
     )
@@ -251,7 +309,7 @@ def create_app_context(
         paths=paths,
         database=database,
         profiles=profiles,
-        keychain=keychain,
+        keychains=keychains,
         catalog=catalog,
         connection=connection,
         connection_service=service,
@@ -270,12 +328,13 @@ def build_main_window(context: AppContext) -> MainWindow:
 
 
 def configure_application(app: QApplication) -> None:
-    """Names (so settings and paths are per app), version and icon."""
+    """Names (so settings and paths are per app), version, look and icon."""
     QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
     QCoreApplication.setOrganizationDomain(ORGANIZATION_DOMAIN)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    apply_theme(app)
     for parts in ICON_CANDIDATES:
         try:
             icon_path = resource_path(*parts)
@@ -288,6 +347,8 @@ def configure_application(app: QApplication) -> None:
 
 def configure_logging(log_dir: Path) -> None:
     """Log INFO and above to a rotating file in the app's log folder."""
+    import logging.handlers  # ~5 ms: only when the GUI really starts
+
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 
 from desktop import APP_NAME
-from desktop.ui.common.about_dialog import AboutDialog, HelpDialog
 from desktop.ui.common.context import SettingsDialogPort, WindowContext
 from desktop.ui.common.errors import show_error
 from desktop.ui.common.prompts import confirm
@@ -22,6 +22,9 @@ from desktop.ui.common.status_bar import ConnectionStatusWidget
 from desktop.ui.datasets.widget import DatasetsWidget
 from desktop.ui.jobs.widget import JobsWidget
 from desktop.ui.playground.widget import PlaygroundWidget
+
+if TYPE_CHECKING:
+    from desktop.ui.common.about_dialog import AboutDialog, HelpDialog
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,7 @@ class MainWindow(QMainWindow):
         self._settings: QSettings = context.ui_settings
         self._service = context.connection_service
         self.settings_dialog: SettingsDialogPort | None = None
-        self.about_dialog: AboutDialog | None = None
+        self.about_dialog: AboutDialog | None = None  # dialogs are imported when first opened
         self.help_dialog: HelpDialog | None = None
         self._pending: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -140,6 +143,8 @@ class MainWindow(QMainWindow):
             self.reset_demo()
 
     def open_help(self) -> HelpDialog:
+        from desktop.ui.common.about_dialog import HelpDialog
+
         if self.help_dialog is None:
             self.help_dialog = HelpDialog(self)
         self.help_dialog.show()
@@ -147,6 +152,8 @@ class MainWindow(QMainWindow):
         return self.help_dialog
 
     def open_about(self) -> AboutDialog:
+        from desktop.ui.common.about_dialog import AboutDialog
+
         if self.about_dialog is None:
             self.about_dialog = AboutDialog(self)
         self.about_dialog.open()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 
 class ComingSoonWidget(QWidget):
@@ -25,7 +25,9 @@ class ComingSoonWidget(QWidget):
 
         card = QFrame()
         card.setObjectName("emptyStateCard")
-        card.setMaximumWidth(560)
+        # A fixed width (and stretches, not an alignment, around it) lets the wrapped labels
+        # get their height for that width.
+        card.setFixedWidth(560)
         layout = QVBoxLayout(card)
         layout.setContentsMargins(28, 24, 28, 24)
         layout.setSpacing(10)
@@ -44,11 +46,15 @@ class ComingSoonWidget(QWidget):
         self.summary_label.setObjectName("emptyStateSummary")
         layout.addWidget(self.summary_label)
 
-        items = "".join(f"<li style='margin-bottom:4px'>{item}</li>" for item in planned)
-        self.planned_label = QLabel(f"<ul style='margin-left:-20px'>{items}</ul>")
-        self.planned_label.setWordWrap(True)
-        self.planned_label.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.planned_label)
+        self.planned_labels: list[QLabel] = []
+        for item in planned:
+            label = QLabel(f"•  {item}")
+            label.setWordWrap(True)
+            label.setObjectName("plannedItem")
+            label.setContentsMargins(8, 0, 0, 0)
+            layout.addWidget(label)
+            self.planned_labels.append(label)
+        layout.addSpacing(6)
 
         if hint:
             hint_label = QLabel(hint)
@@ -56,7 +62,9 @@ class ComingSoonWidget(QWidget):
             hint_label.setObjectName("emptyStateHint")
             layout.addWidget(hint_label)
 
-        row = QVBoxLayout()
-        row.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)

@@ -119,7 +119,15 @@ class PlaygroundWidget(QWidget):
             "Optional instructions for the model, e.g. “You answer as our support team.”"
         )
         self.system_edit.setClearButtonEnabled(True)
-        layout.addWidget(self.system_edit)
+        instructions_row = QHBoxLayout()
+        instructions_row.setSpacing(8)
+        instructions_label = QLabel("Instructions")
+        instructions_label.setObjectName("fieldLabel")
+        instructions_label.setBuddy(self.system_edit)
+        instructions_label.setMinimumWidth(model_label.sizeHint().width())
+        instructions_row.addWidget(instructions_label)
+        instructions_row.addWidget(self.system_edit, 1)
+        layout.addLayout(instructions_row)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("playgroundSplitter")
