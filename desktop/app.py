@@ -31,6 +31,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop import APP_ID, APP_NAME, __version__
+from desktop.api.preload import preload_sdk
 from desktop.api.retries import watch_retries
 from desktop.core.catalog import ModelCatalog, read_catalog
 from desktop.core.connections import ConnectionKind, ConnectionProfile, demo_profile
@@ -195,6 +196,7 @@ class AppContext:
         from desktop.api.clients import create_provider
         from desktop.api.connection_check import check_connection
 
+        await asyncio.to_thread(preload_sdk)
         base_url = None
         if profile.kind is ConnectionKind.DEMO:
             base_url = await asyncio.to_thread(self.demo.base_url)
@@ -303,6 +305,7 @@ def create_app_context(
         keychain=keychains,
         demo_base_url_factory=demo.base_url,
         watch_retries=watch_retries,
+        preload=preload_sdk,
     )
     ui_settings = QSettings(str(paths.data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
     return AppContext(

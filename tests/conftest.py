@@ -23,7 +23,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
-from tests.helpers.keyring_backend import MemoryKeyring  # noqa: E402
+from tests.helpers.keyring_backend import MemoryKeyring
 
 # --------------------------------------------------------------------------- tokenizers
 
@@ -51,12 +51,11 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _is_loopback(address: Any) -> bool:
-    if isinstance(address, tuple):
-        host = address[0]
-    elif isinstance(address, str | bytes):
+    if isinstance(address, str | bytes):
         return True  # AF_UNIX paths (e.g. D-Bus) are local
-    else:
+    if not isinstance(address, tuple):
         return False
+    host = address[0]
     if host in ("localhost", ""):
         return True
     try:
@@ -96,32 +95,36 @@ class _ErrorCollector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.records: list[logging.LogRecord] = []
+        self.expected = False
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
 
-@pytest.fixture
-def expect_error_logs() -> list[logging.LogRecord]:
-    """Request this fixture in a test that is meant to log errors; returns the records."""
-    return []
+_ERROR_COLLECTOR = pytest.StashKey[_ErrorCollector]()
 
 
 @pytest.fixture(autouse=True)
 def fail_on_error_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     collector = _ErrorCollector()
+    request.node.stash[_ERROR_COLLECTOR] = collector
     root = logging.getLogger()
     root.addHandler(collector)
     try:
         yield
     finally:
         root.removeHandler(collector)
-    if "expect_error_logs" in request.fixturenames:
-        request.getfixturevalue("expect_error_logs").extend(collector.records)
-        return
-    if collector.records:
+    if collector.records and not collector.expected:
         lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in collector.records)
         pytest.fail(f"unexpected ERROR log records:\n{lines}")
+
+
+@pytest.fixture
+def expect_error_logs(request: pytest.FixtureRequest) -> list[logging.LogRecord]:
+    """Request this fixture in a test that is meant to log errors; returns the records."""
+    collector = request.node.stash[_ERROR_COLLECTOR]
+    collector.expected = True
+    return collector.records
 
 
 # --------------------------------------------------------------------------- keychain

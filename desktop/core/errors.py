@@ -65,7 +65,8 @@ class ApiError(FinetuneError):
 
 class AuthError(ApiError):
     default_user_message = (
-        "The API key was rejected. Open Settings, check the key for this connection and save it again."
+        "The API key was rejected. Open Settings, check the key for this connection "
+        "and save it again."
     )
 
 

@@ -174,6 +174,7 @@ class ConnectionService(QObject):
         keychain: KeyLookup,
         demo_base_url_factory: Callable[[], str],
         watch_retries: RetryWatcher | None = None,
+        preload: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -191,6 +192,8 @@ class ConnectionService(QObject):
         self._waiting_tasks: set[asyncio.Task[object]] = set()
         self._unwatch = watch_retries(self._on_retry_notice) if watch_retries else None
         self._closed = False
+        self._preload = preload
+        self._preload_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ state
 
@@ -279,9 +282,17 @@ class ConnectionService(QObject):
         Raises:
             ApiError: the connection cannot be set up (no key saved, no address...).
         """
+        await self._preload_once()
         if not self._switched:
             await self._switch_now()
         return self._connection.provider()
+
+    async def _preload_once(self) -> None:
+        # Loading the SDK takes ~0.5 s: do it in a worker thread, not in the first request.
+        async with self._preload_lock:
+            preload, self._preload = self._preload, None
+            if preload is not None:
+                await asyncio.to_thread(preload)
 
     # ------------------------------------------------------------------ reachability
 

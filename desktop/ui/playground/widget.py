@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,6 +39,13 @@ from desktop.ui.playground.models import ModelChoiceModel, ModelIdRole, model_ch
 TITLE = "Playground"
 
 SEND_SHORTCUTS = ("Ctrl+Return", "Ctrl+Enter")
+
+
+YIELD_INTERVAL_S = 0.008
+"""Longest stretch the reply loop runs before letting the window process its events."""
+
+REPLY_FLUSH_INTERVAL_MS = 33
+"""How often streamed text reaches the screen (about 30 times a second)."""
 
 
 def format_cost(cost: Decimal) -> str:
@@ -71,6 +79,11 @@ class PlaygroundWidget(QWidget):
         self._catalog = catalog
         self._today = today
         self.reply_task: asyncio.Task[None] | None = None
+        self._pending_reply: list[str] = []
+        self._reply_flush_timer = QTimer(self)
+        self._reply_flush_timer.setSingleShot(True)
+        self._reply_flush_timer.setInterval(REPLY_FLUSH_INTERVAL_MS)
+        self._reply_flush_timer.timeout.connect(self._flush_reply)
         self._build()
         service.connection_changed.connect(self._on_connection_changed)
         service.models_changed.connect(self._on_models_changed)
@@ -323,13 +336,21 @@ class PlaygroundWidget(QWidget):
             provider = await self._service.provider()
             stream = provider.stream_chat(request)
             try:
+                yielded_at = time.monotonic()
                 async for chunk in stream:
                     if chunk.text:
                         self._append_reply(chunk.text)
                         self.info_label.setText("Writing…")
                     if chunk.usage is not None:
                         usage = chunk.usage
+                    if time.monotonic() - yielded_at > YIELD_INTERVAL_S:
+                        # One network read can hold hundreds of buffered chunks, which the
+                        # loop above would consume without ever returning to Qt: let the
+                        # window handle its events in between.
+                        await asyncio.sleep(0)
+                        yielded_at = time.monotonic()
             finally:
+                self._flush_reply()
                 aclose = getattr(stream, "aclose", None)
                 if aclose is not None:
                     await aclose()
@@ -354,6 +375,18 @@ class PlaygroundWidget(QWidget):
         self._update_buttons()
 
     def _append_reply(self, text: str) -> None:
+        # Tokens can arrive faster than the screen refreshes, and every insert lays out the
+        # whole growing paragraph again: collect them and insert a batch per refresh interval.
+        self._pending_reply.append(text)
+        if not self._reply_flush_timer.isActive():
+            self._reply_flush_timer.start()
+
+    def _flush_reply(self) -> None:
+        self._reply_flush_timer.stop()
+        if not self._pending_reply:
+            return
+        text = "".join(self._pending_reply)
+        self._pending_reply.clear()
         cursor = self.reply_view.textCursor()
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(text)

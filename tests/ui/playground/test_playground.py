@@ -82,9 +82,14 @@ def test_retired_model_is_listed_but_disabled_when_past_shutdown(
 
 
 def test_reply_streams_in_and_shows_tokens_when_message_is_sent(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+    make_window: WindowFactory,
+    slow_emulator: Emulator,
+    qasync_loop: Any,
+    qtbot: Any,
+    shown_errors: Any,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    # A token every 50 ms: slower than the screen refresh, so each piece shows on its own.
+    window = open_playground(make_window, qasync_loop, slow_emulator.base_url)
     playground = window.playground_tab
     lengths: list[int] = []
     playground.reply_view.textChanged.connect(
