@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 ClientFactory = Callable[[], "AsyncOpenAI"]
 
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+
 DEMO_API_KEY = "demo"
 """The emulator accepts any key; the SDK insists on having one."""
 
@@ -104,7 +106,9 @@ def client_factory(
         return build_azure
 
     if kind is ConnectionKind.OPENAI:
-        url = url or profile.base_url.strip() or None
+        # Explicit, so that an OPENAI_BASE_URL in the user's environment cannot redirect
+        # the key of an "OpenAI" connection somewhere else.
+        url = url or profile.base_url.strip() or OPENAI_BASE_URL
     organization = (profile.organization.strip() or None) if kind is ConnectionKind.OPENAI else None
     project = (profile.project.strip() or None) if kind is ConnectionKind.OPENAI else None
 

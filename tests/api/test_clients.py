@@ -64,6 +64,18 @@ def test_openai_client_gets_organization_project_and_bounded_timeout() -> None:
         _close(client)
 
 
+def test_openai_client_ignores_base_url_from_environment_when_profile_has_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/elsewhere")
+    profile = ConnectionProfile(id="p1", name="Work", kind=ConnectionKind.OPENAI)
+    client = client_factory(profile, api_key="sk-test-123456")()
+    try:
+        assert str(client.base_url).startswith("https://api.openai.com/v1")
+    finally:
+        _close(client)
+
+
 def test_compatible_client_uses_the_profile_base_url() -> None:
     profile = ConnectionProfile(
         id="p2", name="Local", kind=ConnectionKind.COMPATIBLE, base_url="http://127.0.0.1:8000/v1"
