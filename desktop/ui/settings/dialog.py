@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from html import escape
 
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QCloseEvent
@@ -353,16 +354,23 @@ class SettingsDialog(QDialog):
         self._test_task = me
         self._set_testing(True)
         report: ConnectionReport | None = None
+        failure: FinetuneError | None = None
         try:
             report = await self._check(profile, key)
         except FinetuneError as exc:
-            self._show_result("The test did not finish", exc.user_message, ok=False)
-        else:
-            self._show_result(report.title, report.message, ok=report.ok)
+            failure = exc
         finally:
-            if self._test_task is me:
+            # False when the dialog was closed meanwhile: it may be deleted, leave it alone.
+            still_open = self._test_task is me
+            if still_open:
                 self._test_task = None
                 self._set_testing(False)
+        if not still_open:
+            return
+        if report is not None:
+            self._show_result(report.title, report.message, ok=report.ok)
+        elif failure is not None:
+            self._show_result("The test did not finish", failure.user_message, ok=False)
         self.connection_checked.emit(report)
 
     def _set_testing(self, running: bool) -> None:
@@ -374,7 +382,7 @@ class SettingsDialog(QDialog):
     def _show_result(self, title: str, message: str, *, ok: bool | None) -> None:
         """Show an outcome: green when ``ok``, red when not, neutral while pending (None)."""
         self.ui.result_label.setStyleSheet("" if ok is None else OK_STYLE if ok else FAIL_STYLE)
-        self.ui.result_label.setText(f"<b>{_escape(title)}</b><br>{_escape(message)}")
+        self.ui.result_label.setText(f"<b>{escape(title)}</b><br>{escape(message)}")
         self.ui.result_label.setVisible(True)
 
     # ------------------------------------------------------------------ closing
@@ -391,7 +399,3 @@ class SettingsDialog(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._cancel_test()
         super().closeEvent(event)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

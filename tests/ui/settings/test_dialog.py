@@ -18,6 +18,7 @@ from desktop.core.connections import (
     ConnectionKind,
     ConnectionProfile,
 )
+from desktop.core.errors import ConnectionFailedError
 from desktop.storage.keychain import Keychain
 from desktop.storage.profiles import ProfileStore
 from desktop.ui.settings import SettingsDialog
@@ -371,6 +372,28 @@ def test_cancels_test_when_dialog_closed(
     run(qasync_loop, cancelled.wait(), timeout=5)
 
     assert not dialog.ui.busy.isVisible()
+
+
+def test_shows_plain_message_when_check_raises(
+    qtbot: QtBot,
+    open_dialog: Any,
+    fake_keyring: MemoryKeyring,
+    qasync_loop: qasync.QEventLoop,
+) -> None:
+    async def failing_check(profile: ConnectionProfile, key: str | None) -> ConnectionReport:
+        raise ConnectionFailedError("dns failure for api.example.invalid")
+
+    dialog = open_dialog(check=failing_check)
+    add_profile(dialog, ConnectionKind.OPENAI)
+    qtbot.keyClicks(dialog.form.key_edit, "sk-test")
+
+    report = run_connection_test(qtbot, dialog, qasync_loop)
+
+    assert report is None
+    text = dialog.ui.result_label.text()
+    assert "Could not reach the service" in text
+    assert "dns failure" not in text
+    assert dialog.ui.test_button.isEnabled()
 
 
 # --------------------------------------------------------------------------- azure, demo, active
