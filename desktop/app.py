@@ -322,12 +322,14 @@ def create_app_context(
 
 
 def build_main_window(context: AppContext) -> MainWindow:
-    """The main window on ``context``'s active connection (not shown, no request made yet).
+    """The main window on ``context``'s active connection, fully built (not shown, no request
+    made yet).
 
     Needs a ``QApplication``; its tasks need the qasync loop set as the event loop.
     """
-    context.connection_service.load_active()
-    return MainWindow(context)
+    window = MainWindow(context.ui_settings, connection=context.connection_service.load_active())
+    window.build_content(context)
+    return window
 
 
 def configure_application(app: QApplication) -> None:

@@ -14,9 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -35,7 +33,29 @@ from desktop.core.errors import (
     StorageError,
     TimeoutFailedError,
 )
-from desktop.core.types import ModelInfo
+from desktop.ui.common.connection_state import (
+    ProfileLookup,
+    Reachability,
+    ReachState,
+    RetryStatus,
+    active_profile,
+)
+
+if TYPE_CHECKING:
+    from desktop.core.types import ModelInfo
+
+__all__ = [
+    "ConnectionHolder",
+    "ConnectionService",
+    "KeyLookup",
+    "MissingKeyError",
+    "ProfileLookup",
+    "ReachState",
+    "Reachability",
+    "RetryNoticeLike",
+    "RetryStatus",
+    "short_reason",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +72,6 @@ class ConnectionHolder(Protocol):
     def provider(self) -> Provider: ...
 
     async def aclose(self) -> None: ...
-
-
-class ProfileLookup(Protocol):
-    """``ProfileStore``: ``get`` raises a ``StorageError`` for an unknown id."""
-
-    def get(self, profile_id: str) -> ConnectionProfile: ...
-
-    def active_id(self) -> str: ...
 
 
 class KeyLookup(Protocol):
@@ -90,40 +102,6 @@ class MissingKeyError(AuthError):
         "No API key is saved for this connection. Open Preferences, select the connection, "
         "paste its key and save it."
     )
-
-
-class ReachState(StrEnum):
-    CHECKING = "checking"
-    REACHABLE = "reachable"
-    UNREACHABLE = "unreachable"
-
-
-@dataclass(frozen=True, slots=True)
-class Reachability:
-    """Whether the active connection answered. ``reason`` is a few words for the status bar;
-    ``message`` is the full sentence (the error's ``user_message``)."""
-
-    state: ReachState
-    reason: str = ""
-    message: str = ""
-
-    @property
-    def text(self) -> str:
-        if self.state is ReachState.CHECKING:
-            return "checking…"
-        if self.state is ReachState.REACHABLE:
-            return "reachable"
-        return f"unreachable: {self.reason}" if self.reason else "unreachable"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryStatus:
-    """The SDK is waiting before trying a request again. ``deadline`` is ``time.monotonic()``."""
-
-    delay_seconds: float
-    attempt: int
-    max_retries: int
-    deadline: float
 
 
 def short_reason(exc: BaseException) -> str:
@@ -221,11 +199,7 @@ class ConnectionService(QObject):
 
     def load_active(self) -> ConnectionProfile:
         """Make the profile the store marks as active the current one (no request is made)."""
-        try:
-            profile = self._profiles.get(self._profiles.active_id())
-        except StorageError as exc:
-            log.warning("active connection unavailable, using the Demo: %s", exc)
-            profile = demo_profile()
+        profile = active_profile(self._profiles)
         self._set_profile(profile)
         return profile
 

@@ -1,30 +1,39 @@
 """The main window: three tabs, the menus and the connection status bar.
 
+The window is built in two steps so that it can be painted before the rest of the app has
+loaded: the constructor builds the frame (menus, the three tabs with empty pages, the status
+bar naming the active connection), which needs neither ``asyncio`` nor the services, and
+:meth:`MainWindow.build_content` fills the tabs and connects the window to the app's services.
+``desktop.app.build_main_window`` does both at once; ``run_gui`` paints the frame first.
+
 Window geometry, state, splitter positions and the last tab are saved in ``ui_settings`` when
-the window closes and restored when it is created.
+the window closes and restored when it is created (splitters: when the content is built).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 
 from desktop import APP_NAME
-from desktop.ui.common.context import SettingsDialogPort, WindowContext
-from desktop.ui.common.errors import show_error
-from desktop.ui.common.prompts import confirm
+from desktop.core.connections import ConnectionProfile
 from desktop.ui.common.status_bar import ConnectionStatusWidget
-from desktop.ui.datasets.widget import DatasetsWidget
-from desktop.ui.jobs.widget import JobsWidget
-from desktop.ui.playground.widget import PlaygroundWidget
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from PySide6.QtGui import QCloseEvent, QPaintEvent
+
     from desktop.ui.common.about_dialog import AboutDialog, HelpDialog
+    from desktop.ui.common.connection_service import ConnectionService
+    from desktop.ui.common.context import SettingsDialogPort, WindowContext
+    from desktop.ui.datasets.widget import DatasetsWidget
+    from desktop.ui.jobs.widget import JobsWidget
+    from desktop.ui.playground.widget import PlaygroundWidget
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,9 @@ TAB_KEY = "main_window/tab"
 SPLITTER_KEY = "main_window/splitters/{name}"
 
 DEFAULT_SIZE = (1100, 720)
+
+TAB_TITLES = ("Datasets", "Jobs", "Playground")
+"""The tabs, in order. Their pages are empty until ``build_content`` puts the widgets in."""
 
 RESET_DEMO_QUESTION = (
     "Reset the demo data?\n\n"
@@ -51,34 +63,50 @@ def preferences_shortcuts() -> list[QKeySequence]:
 class MainWindow(QMainWindow):
     """The application window. Tabs: Datasets, Jobs, Playground.
 
+    Created as a frame showing ``connection``; :meth:`build_content` (once) fills the tabs and
+    follows ``context``'s connection service. Until then the tabs' pages are empty and the
+    actions that need the services (Preferences, Reset demo data) are disabled.
+
     Call only from the GUI thread. ``closeEvent`` saves the layout and cancels running tasks.
     """
 
-    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+    first_painted = Signal()
+    """Emitted once, when the window has been painted for the first time."""
+    content_built = Signal()
+    """Emitted once, when :meth:`build_content` has filled the tabs."""
+
+    datasets_tab: DatasetsWidget
+    jobs_tab: JobsWidget
+    playground_tab: PlaygroundWidget
+
+    def __init__(
+        self,
+        ui_settings: QSettings,
+        *,
+        connection: ConnectionProfile,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
-        self._context = context
-        self._settings: QSettings = context.ui_settings
-        self._service = context.connection_service
+        self._settings = ui_settings
+        self._context: WindowContext | None = None
+        self._service: ConnectionService | None = None
         self.settings_dialog: SettingsDialogPort | None = None
         self.about_dialog: AboutDialog | None = None  # dialogs are imported when first opened
         self.help_dialog: HelpDialog | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        self._painted = False
         self._closed = False
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self.datasets_tab = DatasetsWidget()
-        self.jobs_tab = JobsWidget()
-        self.playground_tab = PlaygroundWidget(self._service, catalog=context.catalog)
-        self.tabs.addTab(self.datasets_tab, "Datasets")
-        self.tabs.addTab(self.jobs_tab, "Jobs")
-        self.tabs.addTab(self.playground_tab, "Playground")
+        for title in TAB_TITLES:
+            self.tabs.addTab(QWidget(), title)
         self.setCentralWidget(self.tabs)
 
-        self.connection_status = ConnectionStatusWidget(self._service)
+        self.connection_status = ConnectionStatusWidget(connection)
         self.statusBar().addPermanentWidget(self.connection_status)
         self.statusBar().setSizeGripEnabled(True)
 
@@ -86,15 +114,67 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
         self.restore_layout()
 
+    @property
+    def content_ready(self) -> bool:
+        """Whether :meth:`build_content` has run."""
+        return self._context is not None
+
+    def build_content(self, context: WindowContext) -> None:
+        """Put the tabs' widgets in and follow ``context``'s connection service.
+
+        Needs the qasync loop set as the event loop for the tasks the widgets start.
+
+        Raises:
+            RuntimeError: the content was built already.
+        """
+        if self._context is not None:
+            raise RuntimeError("the window's content is already built")
+        # Imported here, not at the top: the frame is painted before these modules load.
+        from desktop.ui.datasets.widget import DatasetsWidget
+        from desktop.ui.jobs.widget import JobsWidget
+        from desktop.ui.playground.widget import PlaygroundWidget
+
+        self._context = context
+        self._service = context.connection_service
+        self.datasets_tab = DatasetsWidget()
+        self.jobs_tab = JobsWidget()
+        self.playground_tab = PlaygroundWidget(self._service, catalog=lambda: context.catalog)
+        current = self.tabs.currentIndex()
+        self.tabs.setUpdatesEnabled(False)
+        try:
+            pages = (self.datasets_tab, self.jobs_tab, self.playground_tab)
+            for index, (page, title) in enumerate(zip(pages, TAB_TITLES, strict=True)):
+                placeholder = self.tabs.widget(index)
+                self.tabs.removeTab(index)
+                self.tabs.insertTab(index, page, title)
+                if placeholder is not None:
+                    placeholder.deleteLater()
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.setUpdatesEnabled(True)
+        self.connection_status.attach(self._service)
+        for action in (self.preferences_action, self.reset_demo_action):
+            action.setEnabled(True)
+        self._restore_splitters()
+        self.content_built.emit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
     # ------------------------------------------------------------------ menus
 
     def _build_menus(self) -> None:
+        # Shortcuts are set as lists: the overload resolution of ``setShortcut`` initialises
+        # PySide's whole ``Qt`` namespace (~15 ms), which the first paint does not otherwise need.
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
         if not self.quit_action.shortcuts():
-            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+            self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self._on_quit_triggered)
         file_menu.addAction(self.quit_action)
@@ -105,19 +185,21 @@ class MainWindow(QMainWindow):
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.preferences_action.setStatusTip("Manage connections and API keys")
         self.preferences_action.triggered.connect(self._on_preferences_triggered)
+        self.preferences_action.setEnabled(False)  # until the services exist
         edit_menu.addAction(self.preferences_action)
 
         demo_menu = bar.addMenu("&Demo")
         self.reset_demo_action = QAction("&Reset demo data…", self)
         self.reset_demo_action.setStatusTip("Delete the Demo connection's files, jobs and models")
         self.reset_demo_action.triggered.connect(self._on_reset_demo_triggered)
+        self.reset_demo_action.setEnabled(False)  # until the services exist
         demo_menu.addAction(self.reset_demo_action)
 
         help_menu = bar.addMenu("&Help")
         self.help_action = QAction(f"{APP_NAME} &Help", self)
         self.help_action.setShortcuts(QKeySequence.StandardKey.HelpContents)
         if not self.help_action.shortcuts():
-            self.help_action.setShortcut(QKeySequence("F1"))
+            self.help_action.setShortcuts([QKeySequence("F1")])
         self.help_action.triggered.connect(self._on_help_triggered)
         help_menu.addAction(self.help_action)
         help_menu.addSeparator()
@@ -139,6 +221,8 @@ class MainWindow(QMainWindow):
         self.open_preferences()
 
     def _on_reset_demo_triggered(self) -> None:
+        from desktop.ui.common.prompts import confirm
+
         if confirm(self, "Reset demo data", RESET_DEMO_QUESTION, action="Reset"):
             self.reset_demo()
 
@@ -159,9 +243,19 @@ class MainWindow(QMainWindow):
         self.about_dialog.open()
         return self.about_dialog
 
+    def _services(self) -> tuple[WindowContext, ConnectionService]:
+        if self._context is None or self._service is None:
+            raise RuntimeError("the window's content is not built yet")
+        return self._context, self._service
+
     def open_preferences(self) -> SettingsDialogPort:
-        """Open the connections dialog (window-modal, not blocking the event loop)."""
-        dialog = self._context.create_settings_dialog(self, active_id=self._service.profile.id)
+        """Open the connections dialog (window-modal, not blocking the event loop).
+
+        Raises:
+            RuntimeError: the window's content is not built yet.
+        """
+        context, service = self._services()
+        dialog = context.create_settings_dialog(self, active_id=service.profile.id)
         dialog.active_changed.connect(self._on_active_profile_chosen)
         dialog.profiles_changed.connect(self._on_profiles_changed)
         dialog.finished.connect(dialog.deleteLater)
@@ -170,24 +264,32 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _on_active_profile_chosen(self, profile_id: str) -> None:
-        self._track(self._service.activate(profile_id))
+        _, service = self._services()
+        self._track(service.activate(profile_id))
 
     def _on_profiles_changed(self) -> None:
         # The active profile may have been edited (address, key): use the saved version.
-        self._track(self._service.activate(self._service.profile.id))
+        _, service = self._services()
+        self._track(service.activate(service.profile.id))
 
     def reset_demo(self) -> None:
-        """Clear the Demo's stored data; reload its models if it is the active connection."""
+        """Clear the Demo's stored data; reload its models if it is the active connection.
+
+        Raises:
+            RuntimeError: the window's content is not built yet.
+        """
+        context, service = self._services()
         try:
-            self._context.reset_demo()
+            context.reset_demo()
         except OSError as exc:
             from desktop.core.errors import StorageError
+            from desktop.ui.common.errors import show_error
 
             show_error(self, StorageError(f"cannot reset demo data: {exc}"))
             return
         self.statusBar().showMessage("Demo data reset.", 5000)
-        if self._service.is_demo:
-            self._track(self._service.start_check())
+        if service.is_demo:
+            self._track(service.start_check())
 
     def _track(self, task: asyncio.Task[None]) -> None:
         self._pending.add(task)
@@ -217,16 +319,19 @@ class MainWindow(QMainWindow):
         state = settings.value(STATE_KEY)
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        for splitter in self._splitters():
-            value = settings.value(SPLITTER_KEY.format(name=splitter.objectName()))
-            if isinstance(value, QByteArray):
-                splitter.restoreState(value)
+        self._restore_splitters()
         try:
             tab = int(str(settings.value(TAB_KEY, 0)))
         except ValueError:
             tab = 0
         if 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
+
+    def _restore_splitters(self) -> None:
+        for splitter in self._splitters():
+            value = self._settings.value(SPLITTER_KEY.format(name=splitter.objectName()))
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
 
     # ------------------------------------------------------------------ shutdown
 
@@ -240,7 +345,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.save_layout()
-        reply = self.playground_tab.shutdown()
+        reply = self.playground_tab.shutdown() if self.content_ready else None
         if reply is not None:
             self._pending.add(reply)
         for task in list(self._pending):

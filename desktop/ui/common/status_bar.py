@@ -2,23 +2,25 @@
 
 Always visible. While the SDK waits to retry a request it shows "Retrying in N s…" with a
 Cancel button that stops the waiting request.
+
+The area is created before the ``ConnectionService`` exists (the window's first paint already
+names the active connection) and follows the service once :meth:`attach` is called.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.core.connections import ConnectionProfile
-from desktop.ui.common.connection_service import (
-    ConnectionService,
-    Reachability,
-    ReachState,
-    RetryStatus,
-)
+from desktop.ui.common.connection_state import Reachability, ReachState, RetryStatus
+
+if TYPE_CHECKING:
+    from desktop.ui.common.connection_service import ConnectionService
 
 _DOT_COLOURS = {
     ReachState.CHECKING: "#b0b0b0",
@@ -28,15 +30,16 @@ _DOT_COLOURS = {
 
 
 class ConnectionStatusWidget(QWidget):
-    """Shows ``ConnectionService`` state. Connects on creation, disconnects in ``detach``.
+    """Shows ``ConnectionService`` state. Created showing ``profile`` as being checked;
+    connects to the service in :meth:`attach`, disconnects in :meth:`detach`.
 
     Call only from the GUI thread.
     """
 
-    def __init__(self, service: ConnectionService, parent: QWidget | None = None) -> None:
+    def __init__(self, profile: ConnectionProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectionStatus")
-        self._service = service
+        self._service: ConnectionService | None = None
         self._retry: RetryStatus | None = None
 
         layout = QHBoxLayout(self)
@@ -68,6 +71,14 @@ class ConnectionStatusWidget(QWidget):
         self._countdown.setInterval(250)
         self._countdown.timeout.connect(self._on_countdown_tick)
 
+        # The check starts as soon as the service exists, right after the first paint.
+        self._on_connection_changed(profile)
+        self._on_reachability_changed(Reachability(ReachState.CHECKING))
+
+    def attach(self, service: ConnectionService) -> None:
+        """Follow ``service`` from now on, starting with its current state."""
+        self.detach()
+        self._service = service
         service.connection_changed.connect(self._on_connection_changed)
         service.reachability_changed.connect(self._on_reachability_changed)
         service.retrying.connect(self._on_retrying)
@@ -75,11 +86,14 @@ class ConnectionStatusWidget(QWidget):
         self._on_reachability_changed(service.reachability)
 
     def detach(self) -> None:
-        """Disconnect from the service (the window is closing)."""
+        """Stop following the service (the window is closing). Safe to call when not attached."""
         self._countdown.stop()
-        self._service.connection_changed.disconnect(self._on_connection_changed)
-        self._service.reachability_changed.disconnect(self._on_reachability_changed)
-        self._service.retrying.disconnect(self._on_retrying)
+        service, self._service = self._service, None
+        if service is None:
+            return
+        service.connection_changed.disconnect(self._on_connection_changed)
+        service.reachability_changed.disconnect(self._on_reachability_changed)
+        service.retrying.disconnect(self._on_retrying)
 
     @property
     def text(self) -> str:
@@ -125,4 +139,5 @@ class ConnectionStatusWidget(QWidget):
             self.retry_label.setText(f"Retrying now… {attempt}")
 
     def _on_cancel_clicked(self) -> None:
-        self._service.cancel_retry_wait()
+        if self._service is not None:
+            self._service.cancel_retry_wait()

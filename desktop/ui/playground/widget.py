@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
@@ -27,14 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.catalog import ModelCatalog
 from desktop.core.errors import FinetuneError, StreamInterruptedError
 from desktop.core.pricing import estimate_usage_cost
 from desktop.core.types import ChatMessage, ChatRequest, ModelInfo, Usage
 from desktop.ui.common.async_slots import async_slot, cancel_task
-from desktop.ui.common.connection_service import ConnectionService, Reachability, ReachState
+from desktop.ui.common.connection_state import Reachability, ReachState
 from desktop.ui.common.errors import show_error
 from desktop.ui.playground.models import ModelChoiceModel, ModelIdRole, model_choices
+
+if TYPE_CHECKING:
+    from desktop.core.catalog import ModelCatalog
+    from desktop.ui.common.connection_service import ConnectionService
+
+CatalogSource = Callable[[], "ModelCatalog | None"]
+"""Returns the model catalog (loaded on first use), or None when it is unavailable."""
 
 TITLE = "Playground"
 
@@ -69,14 +76,14 @@ class PlaygroundWidget(QWidget):
         self,
         service: ConnectionService,
         *,
-        catalog: ModelCatalog | None = None,
+        catalog: CatalogSource | None = None,
         today: Callable[[], dt.date] = dt.date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("playgroundTab")
         self._service = service
-        self._catalog = catalog
+        self._catalog_source = catalog
         self._today = today
         self.reply_task: asyncio.Task[None] | None = None
         self._pending_reply: list[str] = []
@@ -227,6 +234,9 @@ class PlaygroundWidget(QWidget):
         self.model_combo.setCurrentIndex(row)
         return True
 
+    def _catalog(self) -> ModelCatalog | None:
+        return self._catalog_source() if self._catalog_source is not None else None
+
     def _update_buttons(self) -> None:
         streaming = self.is_streaming
         has_text = bool(self.message_edit.toPlainText().strip())
@@ -252,7 +262,7 @@ class PlaygroundWidget(QWidget):
 
     def _set_models(self, models: tuple[ModelInfo, ...]) -> None:
         previous = self.selected_model
-        choices = model_choices(models, today=self._today(), catalog=self._catalog)
+        choices = model_choices(models, today=self._today(), catalog=self._catalog())
         with QSignalBlocker(self.model_combo):
             self._model_list.set_choices(choices)
             row = self._model_list.row_of(previous) if previous else -1
@@ -406,7 +416,8 @@ class PlaygroundWidget(QWidget):
         )
         if self._service.is_demo:
             return f"{tokens} · simulated, no cost"
-        entry = self._catalog.get(model) if self._catalog is not None else None
+        catalog = self._catalog()
+        entry = catalog.get(model) if catalog is not None else None
         cost = (
             estimate_usage_cost(usage.prompt_tokens, usage.completion_tokens, entry)
             if entry is not None

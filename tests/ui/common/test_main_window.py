@@ -52,7 +52,7 @@ def test_status_bar_says_reachable_when_demo_answers(
 ) -> None:
     window = make_window(demo_url=emulator.base_url)
 
-    run(qasync_loop, window.connection_status._service.start_check())
+    run(qasync_loop, context_of(window).connection_service.start_check())
 
     assert "Demo (simulated) · reachable" in window.connection_status.text
 
