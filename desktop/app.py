@@ -33,7 +33,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from desktop import APP_ID, APP_NAME, __version__
 from desktop.api.preload import preload_sdk
 from desktop.api.retries import watch_retries
-from desktop.core.catalog import ModelCatalog, read_catalog
 from desktop.core.connections import ConnectionKind, ConnectionProfile, demo_profile
 from desktop.core.errors import FinetuneError
 from desktop.resources import resource_path, tokenizer_dir
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from desktop.api.connection import ActiveConnection
     from desktop.api.connection_check import ConnectionReport
     from desktop.api.provider import Provider
+    from desktop.core.catalog import ModelCatalog
     from desktop.sandbox import Emulator
     from desktop.storage.keychain import Keychain
     from desktop.ui.settings import SettingsDialog
@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 ORGANIZATION_NAME = "Finetune Studio"
 ORGANIZATION_DOMAIN = "finetune-studio.app"
 UI_SETTINGS_FILE = "ui-state.ini"
+CATALOG_FILE = "models.json"
 ICON_CANDIDATES = (("icons", "app.png"), ("icons", "app.svg"), ("app.png",))
 CHECK_TIMEOUT = 15.0
 
@@ -164,6 +165,32 @@ class LazyConnection:
             await self._connection.aclose()
 
 
+class LazyCatalog:
+    """The model catalog (``resources/models.json``), read on first use rather than at
+    start-up: only prices, retirement dates and the fine-tunable check need it.
+
+    Thread-safe; ``None`` when the file is missing or damaged.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._catalog: ModelCatalog | None = None
+
+    def get(self) -> ModelCatalog | None:
+        """The catalog, read the first time (~20 ms, so prefer a worker thread for that)."""
+        with self._lock:
+            if not self._loaded:
+                from desktop.core.catalog import read_catalog
+
+                try:
+                    self._catalog = read_catalog(resource_path(CATALOG_FILE))
+                except (FinetuneError, FileNotFoundError) as exc:
+                    log.warning("model catalog unavailable: %s", exc)
+                self._loaded = True
+            return self._catalog
+
+
 @dataclass(eq=False)
 class AppContext:
     """Everything the window is built from. Create with :func:`create_app_context`.
@@ -175,7 +202,7 @@ class AppContext:
     database: Database
     profiles: ProfileStore
     keychains: LazyKeychain
-    catalog: ModelCatalog | None
+    catalogs: LazyCatalog
     connection: LazyConnection
     connection_service: ConnectionService
     ui_settings: QSettings
@@ -188,6 +215,11 @@ class AppContext:
     def keychain(self) -> Keychain:
         """The key store (created on first use)."""
         return self.keychains.keychain
+
+    @property
+    def catalog(self) -> ModelCatalog | None:
+        """The model catalog (read on first use; None when unavailable)."""
+        return self.catalogs.get()
 
     async def check_connection(
         self, profile: ConnectionProfile, api_key: str | None
@@ -202,7 +234,8 @@ class AppContext:
             base_url = await asyncio.to_thread(self.demo.base_url)
         provider = create_provider(profile, api_key=api_key, base_url=base_url, max_retries=1)
         try:
-            fine_tunable = self.catalog.is_fine_tunable if self.catalog else _never
+            catalog = await asyncio.to_thread(self.catalogs.get)
+            fine_tunable = catalog.is_fine_tunable if catalog else _never
             return await check_connection(
                 provider, fine_tunable=fine_tunable, timeout=CHECK_TIMEOUT
             )
@@ -234,10 +267,12 @@ class AppContext:
                 self._tokenizers_ready = True
 
     def start_background_work(self) -> list[asyncio.Task[Any]]:
-        """After the window is shown: check the connection and prepare the tokenizers."""
+        """After the window is shown: check the connection, prepare the tokenizers and read
+        the model catalog (in worker threads, so their first use does not wait)."""
         return [
             self.connection_service.start_check(),
             asyncio.ensure_future(self._prepare_tokenizers()),
+            asyncio.ensure_future(asyncio.to_thread(self.catalogs.get)),
         ]
 
     async def _prepare_tokenizers(self) -> None:
@@ -291,11 +326,6 @@ def create_app_context(
     database = Database(paths.db_path)
     profiles = ProfileStore(database)
     keychains = LazyKeychain(keychain)
-    try:
-        catalog: ModelCatalog | None = read_catalog(resource_path("models.json"))
-    except (FinetuneError, FileNotFoundError) as exc:
-        log.warning("model catalog unavailable: %s", exc)
-        catalog = None
     demo = DemoServer(paths.demo_dir, factory=demo_base_url_factory)
     # The service switches to the stored active profile before the first request.
     connection = LazyConnection()
@@ -313,7 +343,7 @@ def create_app_context(
         database=database,
         profiles=profiles,
         keychains=keychains,
-        catalog=catalog,
+        catalogs=LazyCatalog(),
         connection=connection,
         connection_service=service,
         ui_settings=ui_settings,
