@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ KIND_LABELS: dict[ConnectionKind, str] = {
 
 DEFAULT_AZURE_API_VERSION = "2025-04-01-preview"
 DEMO_PROFILE_ID = "demo"
+AZURE_ENDPOINT_EXAMPLE = "https://contoso.openai.azure.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +71,29 @@ def new_profile_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-_HOST_RE = re.compile(r"^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$")
+_HOST_NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
 
 
-def check_url(url: str, *, what: str = "address") -> str:
+def _is_valid_host(host: str) -> bool:
+    """A DNS name or an IP address (``urlsplit`` already removed IPv6 brackets)."""
+    if _HOST_NAME_RE.fullmatch(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def check_url(
+    url: str, *, what: str = "address", example: str = "https://api.example.com/v1"
+) -> str:
     """Return the URL normalised (no trailing slash) or raise ValidationFailedError.
 
     Args:
         url: what the user typed.
         what: how to name the field in the message.
+        example: a well-formed address of the same kind, quoted in the message.
 
     Raises:
         ValidationFailedError: the URL is not an http(s) address with a host.
@@ -87,13 +103,12 @@ def check_url(url: str, *, what: str = "address") -> str:
     if parts.scheme not in ("http", "https"):
         raise ValidationFailedError(
             f"bad scheme in {text!r}",
-            user_message=f"The {what} must start with https:// (for example https://api.example.com/v1).",
+            user_message=f"The {what} must start with https:// (for example {example}).",
         )
-    host = parts.hostname or ""
-    if not host or not _HOST_RE.match(parts.netloc.rsplit("@", 1)[-1].split(":")[0] or "x"):
+    if not _is_valid_host(parts.hostname or ""):
         raise ValidationFailedError(
             f"no host in {text!r}",
-            user_message=f"The {what} has no valid server name. Example: https://api.example.com/v1",
+            user_message=f"The {what} has no valid server name. Example: {example}",
         )
     if " " in text:
         raise ValidationFailedError(
@@ -129,14 +144,16 @@ def validate_profile(profile: ConnectionProfile) -> ConnectionProfile:
         if not profile.azure_endpoint.strip():
             raise ValidationFailedError(
                 "missing endpoint",
-                user_message="Enter the Azure endpoint, e.g. https://contoso.openai.azure.com",
+                user_message=f"Enter the Azure endpoint, e.g. {AZURE_ENDPOINT_EXAMPLE}",
             )
         if not profile.api_version.strip():
             raise ValidationFailedError(
                 "missing api version", user_message="Enter the Azure API version."
             )
         return profile.with_changes(
-            azure_endpoint=check_url(profile.azure_endpoint, what="Azure endpoint")
+            azure_endpoint=check_url(
+                profile.azure_endpoint, what="Azure endpoint", example=AZURE_ENDPOINT_EXAMPLE
+            )
         )
     if profile.kind is ConnectionKind.OPENAI and profile.base_url.strip():
         return profile.with_changes(base_url=check_url(profile.base_url, what="base URL"))

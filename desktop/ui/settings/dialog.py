@@ -393,8 +393,27 @@ class SettingsDialog(QDialog):
         self.ui.busy.setVisible(False)
 
     def done(self, result: int) -> None:
+        if not self._may_close():
+            return
         self._cancel_test()
         super().done(result)
+
+    def _may_close(self) -> bool:
+        """Offer to save unsaved edits before closing; False keeps the dialog open."""
+        if not self.form.is_dirty():
+            return True
+        save = QMessageBox.StandardButton.Save
+        discard = QMessageBox.StandardButton.Discard
+        answer = QMessageBox.question(
+            self,
+            "Save changes?",
+            "This connection has changes that are not saved. Save them before closing?",
+            save | discard | QMessageBox.StandardButton.Cancel,
+            save,
+        )
+        if answer == save:
+            return self._save()
+        return answer == discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._cancel_test()

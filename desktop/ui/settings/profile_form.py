@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.connections import (
+    AZURE_ENDPOINT_EXAMPLE,
     DEFAULT_AZURE_API_VERSION,
     ConnectionKind,
     ConnectionProfile,
@@ -64,7 +65,8 @@ def field_errors(profile: ConnectionProfile) -> dict[str, str]:
             "azure_endpoint",
             profile.azure_endpoint,
             what="Azure endpoint",
-            missing="Enter the Azure endpoint, e.g. https://contoso.openai.azure.com",
+            missing=f"Enter the Azure endpoint, e.g. {AZURE_ENDPOINT_EXAMPLE}",
+            example=AZURE_ENDPOINT_EXAMPLE,
         )
         if not profile.api_version.strip():
             errors["api_version"] = "Enter the Azure API version."
@@ -74,13 +76,19 @@ def field_errors(profile: ConnectionProfile) -> dict[str, str]:
 
 
 def _check_url_field(
-    errors: dict[str, str], name: str, url: str, *, what: str, missing: str
+    errors: dict[str, str],
+    name: str,
+    url: str,
+    *,
+    what: str,
+    missing: str,
+    example: str = "https://api.example.com/v1",
 ) -> None:
     if not url.strip():
         errors[name] = missing
         return
     try:
-        check_url(url, what=what)
+        check_url(url, what=what, example=example)
     except ValidationFailedError as exc:
         errors[name] = exc.user_message
 

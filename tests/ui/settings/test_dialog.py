@@ -49,17 +49,29 @@ async def _unused_check(profile: ConnectionProfile, key: str | None) -> Connecti
 
 
 @pytest.fixture
-def open_dialog(qtbot: QtBot, store: ProfileStore, keychain: Keychain) -> Iterator[Any]:
+def open_dialog(
+    qtbot: QtBot, store: ProfileStore, keychain: Keychain, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    # Questions nobody planned for (e.g. "Save changes?" when a test closes an edited form)
+    # are answered "Discard"; tests that are about a question answer it themselves.
+    answer_questions(monkeypatch, QMessageBox.StandardButton.Discard)
+    opened: list[SettingsDialog] = []
+
     def open_(check: Check = _unused_check, active_id: str = DEMO_PROFILE_ID) -> SettingsDialog:
         dialog = SettingsDialog(
             None, profiles=store, keychain=keychain, check=check, active_id=active_id
         )
-        qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
+        opened.append(dialog)
         return dialog
 
     yield open_
+    # Closed here rather than by qtbot, before the test's own answers are undone.
+    answer_questions(monkeypatch, QMessageBox.StandardButton.Discard)
+    for dialog in opened:
+        dialog.reject()
+        dialog.deleteLater()
 
 
 def _save_openai_profile(qtbot: QtBot, dialog: SettingsDialog, *, name: str, key: str) -> None:
@@ -516,3 +528,41 @@ def test_asks_before_discarding_edits_when_other_profile_selected(
     assert asked == ["Discard changes?"]
     assert dialog.form.name.edit.text() == "Changed"
     assert dialog.ui.profile_list.currentIndex().row() == 1
+
+
+def test_unsaved_edits_are_saved_when_closing_and_user_chooses_save(
+    qtbot: QtBot,
+    open_dialog: Any,
+    store: ProfileStore,
+    fake_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dialog = open_dialog()
+    _save_openai_profile(qtbot, dialog, name="Work", key=KEY)
+    retype(qtbot, dialog.form.name.edit, "Work account")
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Save)
+
+    dialog.reject()
+
+    assert asked == ["Save changes?"]
+    assert [p.name for p in store.list()] == ["Demo", "Work account"]
+    assert not dialog.isVisible()
+
+
+def test_dialog_stays_open_with_edits_when_closing_is_cancelled(
+    qtbot: QtBot,
+    open_dialog: Any,
+    store: ProfileStore,
+    fake_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dialog = open_dialog()
+    _save_openai_profile(qtbot, dialog, name="Work", key=KEY)
+    retype(qtbot, dialog.form.name.edit, "Work account")
+    answer_questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+
+    dialog.reject()
+
+    assert dialog.isVisible()
+    assert dialog.form.name.edit.text() == "Work account"
+    assert [p.name for p in store.list()] == ["Demo", "Work"]
