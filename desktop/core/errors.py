@@ -168,3 +168,92 @@ class ValidationFailedError(FinetuneError):
     """A value the user typed is not acceptable (shown next to the field)."""
 
     default_user_message = "Please check the highlighted field."
+
+
+class OperationCancelledError(FinetuneError):
+    """Long work (checking, converting, saving) stopped because the user cancelled it.
+
+    Raised only after everything half-done has been cleaned up, so callers may simply drop it.
+    """
+
+    default_user_message = "Cancelled. Nothing was changed."
+
+
+class DatasetFileError(DatasetError):
+    """A dataset file as a whole cannot be used (unreadable, binary, empty, changed on disk)."""
+
+    default_user_message = "The file cannot be opened as a dataset."
+
+
+class DatasetUnreadableError(DatasetFileError):
+    default_user_message = (
+        "The file cannot be read. Check that it still exists and that you may read it."
+    )
+
+
+class NotTextFileError(DatasetFileError):
+    default_user_message = (
+        "The file is not a text file. Choose a JSONL, CSV, TSV or Excel (.xlsx) file."
+    )
+
+
+class EmptyDatasetError(DatasetFileError):
+    default_user_message = "The file is empty. Add examples to it or choose another file."
+
+
+class UnsupportedEncodingError(DatasetFileError):
+    default_user_message = (
+        "The file is not saved as UTF-8 text. Save it again as UTF-8 and open it once more."
+    )
+
+
+class FileChangedOnDiskError(DatasetFileError):
+    default_user_message = (
+        "The file changed on disk while it was open. Reload it to see the current contents."
+    )
+
+
+class MissingColumnsError(DatasetFileError):
+    """Columns chosen in a mapping do not exist in the table (``missing``, ``available``)."""
+
+    default_user_message = "The table does not have the chosen columns. Choose other columns."
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        user_message: str | None = None,
+        file: str | None = None,
+        missing: tuple[str, ...] = (),
+        available: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(detail, user_message=user_message, file=file)
+        self.missing = missing
+        self.available = available
+
+
+class FileSaveError(StorageError):
+    """A file could not be written; the previous version (if any) is unchanged."""
+
+    default_user_message = (
+        "The file could not be saved. Your previous version is unchanged. Try another folder."
+    )
+
+    def __init__(
+        self, detail: str = "", *, user_message: str | None = None, file: str | None = None
+    ) -> None:
+        super().__init__(detail, user_message=user_message)
+        self.file = file
+
+
+class DiskFullError(FileSaveError):
+    default_user_message = (
+        "The disk is full: free some space and save again; your previous version is unchanged."
+    )
+
+
+class WritePermissionError(FileSaveError):
+    default_user_message = (
+        "You may not write to this folder. Save to another folder; "
+        "your previous version is unchanged."
+    )
