@@ -1,0 +1,139 @@
+"""Writing an output file all-or-nothing: a temporary file beside it, renamed over it at the end.
+
+The temporary file is ``.<name>.<8 hex digits>.partial`` in the destination's folder (same file
+system, so the final ``os.replace`` is atomic). It is flushed and fsynced before the rename; on
+any error or cancel it is removed and the destination is left as it was. A replaced file keeps
+its permission bits. ``desktop.storage.dataset_files`` adds backups on top of this.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from desktop.core.datasets_io._streams import check_cancel
+from desktop.core.errors import DiskFullError, FileSaveError, WritePermissionError
+
+__all__ = ["save_error", "write_via_temp"]
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def save_error(dst: Path, exc: OSError) -> FileSaveError:
+    """The :class:`FileSaveError` subclass for an OS error while writing ``dst``."""
+    detail = f"writing {dst}: {exc}"
+    if exc.errno in _DISK_FULL:
+        return DiskFullError(
+            detail,
+            user_message=(
+                f"The disk is full, so “{dst.name}” was not saved: free some space and save "
+                "again; your previous version is unchanged."
+            ),
+            file=str(dst),
+        )
+    if exc.errno in _NO_PERMISSION or isinstance(exc, PermissionError):
+        return WritePermissionError(
+            detail,
+            user_message=(
+                f"You may not write “{dst.name}” in {dst.parent}. Save it to another folder; "
+                "your previous version is unchanged."
+            ),
+            file=str(dst),
+        )
+    return FileSaveError(
+        detail,
+        user_message=(
+            f"“{dst.name}” could not be saved ({os.strerror(exc.errno or errno.EIO)}). "
+            "Your previous version is unchanged; try again or save to another folder."
+        ),
+        file=str(dst),
+    )
+
+
+def write_via_temp(
+    dst: Path,
+    chunks: Iterable[bytes],
+    *,
+    cancel: threading.Event | None = None,
+    before_replace: Callable[[], None] | None = None,
+) -> None:
+    """Write ``chunks`` to ``dst`` so that ``dst`` is either fully new or untouched.
+
+    Args:
+        dst: the file to create or replace.
+        chunks: the new contents; the iterable may raise (including
+            :class:`OperationCancelledError`) and nothing is left behind.
+        cancel: checked between chunks.
+        before_replace: called after the new contents are safely on disk and just before the
+            rename (used to keep a backup of the previous version).
+
+    Raises:
+        FileSaveError: writing failed (``DiskFullError``, ``WritePermissionError``...).
+        OperationCancelledError: ``cancel`` was set.
+    """
+    folder = dst.parent
+    fd, temp = _create_temp(dst)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                check_cancel(cancel)
+                out.write(chunk)
+            check_cancel(cancel)
+            out.flush()
+            os.fsync(out.fileno())
+        _copy_mode(dst, temp)
+        if before_replace is not None:
+            before_replace()
+        os.replace(temp, dst)
+    except OSError as exc:
+        _remove_quietly(temp)
+        raise save_error(dst, exc) from exc
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+    _fsync_folder(folder)
+
+
+def _create_temp(dst: Path) -> tuple[int, Path]:
+    """Create the temporary file; mode 0o666 lets the umask decide, as for any new file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = dst.parent / f".{dst.name}.{secrets.token_hex(4)}.partial"
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise save_error(dst, exc) from exc
+    raise FileSaveError(f"no free temporary name beside {dst}", file=str(dst))
+
+
+def _copy_mode(dst: Path, temp: Path) -> None:
+    """A replaced file keeps its permission bits (a new file keeps the umask's)."""
+    try:
+        mode = stat.S_IMODE(os.stat(dst).st_mode)
+    except FileNotFoundError:
+        return
+    os.chmod(temp, mode)
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows (not on Windows)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
