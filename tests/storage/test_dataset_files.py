@@ -1,0 +1,223 @@
+"""Safe saving: temp file + rename, backups, and the original untouched on every failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.errors import (
+    DiskFullError,
+    FileSaveError,
+    OperationCancelledError,
+    WritePermissionError,
+)
+from desktop.storage.dataset_files import backups_of, write_atomically
+
+ORIGINAL = b'{"messages": [{"role": "user", "content": "original"}]}\n'
+
+
+def clock(*moments: dt.datetime) -> Iterator[dt.datetime]:
+    yield from moments
+
+
+def at(second: int) -> dt.datetime:
+    return dt.datetime(2026, 1, 2, 10, 11, second)
+
+
+@pytest.fixture
+def original(tmp_path: Path) -> Path:
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(ORIGINAL)
+    return path
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
+
+
+def failing_chunks(error: BaseException) -> Iterator[bytes]:
+    yield b"new first part\n" * 100
+    raise error
+
+
+def test_writes_new_contents_when_file_does_not_exist(tmp_path: Path) -> None:
+    dst = tmp_path / "new.jsonl"
+    assert write_atomically(dst, [b"a\n", b"b\n"]) is None
+    assert dst.read_bytes() == b"a\nb\n"
+    assert backups_of(dst) == []
+
+
+def test_replaces_contents_and_keeps_backup_when_file_exists(original: Path) -> None:
+    backup = write_atomically(original, [b"new\n"], now=lambda: at(12))
+    assert original.read_bytes() == b"new\n"
+    assert backup == original.with_name("train.jsonl.20260102-101112.bak")
+    assert backup.read_bytes() == ORIGINAL
+
+
+def test_makes_no_backup_when_keep_backup_is_false(original: Path) -> None:
+    assert write_atomically(original, [b"new\n"], keep_backup=False) is None
+    assert backups_of(original) == []
+
+
+def test_numbers_backups_when_two_saves_happen_in_one_second(original: Path) -> None:
+    write_atomically(original, [b"v2\n"], now=lambda: at(12))
+    second = write_atomically(original, [b"v3\n"], now=lambda: at(12))
+    assert second is not None
+    assert second.name == "train.jsonl.20260102-101112-1.bak"
+    assert second.read_bytes() == b"v2\n"
+
+
+def test_keeps_only_newest_backups_when_limit_is_reached(original: Path) -> None:
+    for second, text in enumerate([b"v2\n", b"v3\n", b"v4\n"]):
+        write_atomically(original, [text], max_backups=2, now=lambda s=second: at(s))
+    kept = backups_of(original)
+    assert [b.read_bytes() for b in kept] == [b"v3\n", b"v2\n"]
+
+
+def test_keeps_permission_bits_when_replacing_a_file(original: Path) -> None:
+    original.chmod(0o640)
+    write_atomically(original, [b"new\n"])
+    assert original.stat().st_mode & 0o777 == 0o640
+
+
+def test_leaves_original_untouched_when_disk_fills_mid_write(original: Path) -> None:
+    full = OSError(errno.ENOSPC, "No space left on device")
+    with pytest.raises(DiskFullError) as caught:
+        write_atomically(original, failing_chunks(full))
+    assert original.read_bytes() == ORIGINAL
+    assert leftovers(original.parent) == []
+    assert backups_of(original) == []
+    message = caught.value.user_message
+    assert "train.jsonl" in message
+    assert "free some space and save again; your previous version is unchanged" in message
+
+
+def test_raises_disk_full_when_quota_is_exceeded(original: Path) -> None:
+    quota = OSError(errno.EDQUOT, "Disk quota exceeded")
+    with pytest.raises(DiskFullError):
+        write_atomically(original, failing_chunks(quota))
+    assert original.read_bytes() == ORIGINAL
+
+
+def test_leaves_original_untouched_when_chunks_raise_any_error(original: Path) -> None:
+    with pytest.raises(ValueError):
+        write_atomically(original, failing_chunks(ValueError("bad row")))
+    assert original.read_bytes() == ORIGINAL
+    assert leftovers(original.parent) == []
+
+
+def test_leaves_original_untouched_when_cancelled(original: Path) -> None:
+    cancel = threading.Event()
+
+    def chunks() -> Iterator[bytes]:
+        yield b"part\n"
+        cancel.set()
+        yield b"more\n"
+
+    with pytest.raises(OperationCancelledError):
+        write_atomically(original, chunks(), cancel=cancel)
+    assert original.read_bytes() == ORIGINAL
+    assert leftovers(original.parent) == []
+
+
+def test_removes_backup_when_rename_fails(original: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(FileSaveError) as caught:
+        write_atomically(original, [b"new\n"])
+    assert original.read_bytes() == ORIGINAL
+    assert backups_of(original) == []
+    assert leftovers(original.parent) == []
+    assert "previous version is unchanged" in caught.value.user_message
+
+
+def test_copies_backup_when_hard_links_are_not_supported(
+    original: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    backup = write_atomically(original, [b"new\n"])
+    assert backup is not None
+    assert backup.read_bytes() == ORIGINAL
+
+
+def _make_read_only(folder: Path) -> bool:
+    """Make ``folder`` unwritable, even for root (immutable flag); False when impossible."""
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None:
+            return False
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+        if done.returncode != 0:
+            return False
+    else:
+        folder.chmod(0o555)
+    probe = folder / "probe"
+    try:
+        probe.touch()
+    except OSError:
+        return True
+    probe.unlink()
+    return False
+
+
+def _make_writable(folder: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True, check=False)
+    else:
+        folder.chmod(0o755)
+
+
+def test_raises_permission_error_naming_the_file_when_folder_is_read_only(
+    original: Path,
+) -> None:
+    folder = original.parent
+    if not _make_read_only(folder):
+        pytest.skip("cannot make a folder read-only here")
+    try:
+        with pytest.raises(WritePermissionError) as caught:
+            write_atomically(original, [b"new\n"])
+        assert original.read_bytes() == ORIGINAL
+        assert leftovers(folder) == []
+    finally:
+        _make_writable(folder)
+    assert "train.jsonl" in caught.value.user_message
+    assert caught.value.file == str(original)
+
+
+def test_raises_permission_error_when_temp_file_is_refused(
+    original: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+
+    def refuse_partial(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith(".partial"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse_partial)
+    with pytest.raises(WritePermissionError):
+        write_atomically(original, [b"new\n"])
+    assert original.read_bytes() == ORIGINAL
+
+
+def test_lists_backups_newest_first_when_there_are_several(original: Path) -> None:
+    moments = clock(at(1), at(3), at(2))
+    for text in (b"a\n", b"b\n", b"c\n"):
+        write_atomically(original, [text], now=lambda: next(moments))
+    assert [b.name for b in backups_of(original)] == [
+        "train.jsonl.20260102-101103.bak",
+        "train.jsonl.20260102-101102.bak",
+        "train.jsonl.20260102-101101.bak",
+    ]
