@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import os
 import shutil
 import subprocess
@@ -77,7 +78,7 @@ def test_numbers_backups_when_two_saves_happen_in_one_second(original: Path) -> 
 
 def test_keeps_only_newest_backups_when_limit_is_reached(original: Path) -> None:
     for second, text in enumerate([b"v2\n", b"v3\n", b"v4\n"]):
-        write_atomically(original, [text], max_backups=2, now=lambda s=second: at(s))
+        write_atomically(original, [text], max_backups=2, now=functools.partial(at, second))
     kept = backups_of(original)
     assert [b.read_bytes() for b in kept] == [b"v3\n", b"v2\n"]
 
