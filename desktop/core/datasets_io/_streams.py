@@ -6,7 +6,7 @@ import errno
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -14,11 +14,13 @@ from desktop.core.errors import DatasetUnreadableError, OperationCancelledError
 
 __all__ = [
     "Progress",
+    "batched",
     "check_cancel",
     "dump_json_line",
     "is_blank",
     "iter_lines",
     "open_input",
+    "refuse_same_file",
 ]
 
 Progress = Callable[[int, int], None]
@@ -119,3 +121,24 @@ def is_blank(line: bytes) -> bool:
 def dump_json_line(value: object) -> bytes:
     """One compact JSON line (UTF-8, non-ASCII kept as is) ending in ``\\n``."""
     return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def refuse_same_file(src: Path, dst: Path) -> None:
+    """Raise ValueError when ``dst`` is ``src``: outputs never overwrite their input."""
+    if dst.resolve() == src.resolve():
+        raise ValueError(f"refusing to overwrite the source file {src}")
+
+
+def batched(lines: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """Join small pieces into about ``size``-byte chunks (fewer writes)."""
+    buffer: list[bytes] = []
+    held = 0
+    for piece in lines:
+        buffer.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield b"".join(buffer)
+            buffer.clear()
+            held = 0
+    if buffer:
+        yield b"".join(buffer)
