@@ -1,10 +1,18 @@
 """The composition root: the only module that wires storage, the API layer, the emulator and
 the UI together, and the only place that creates the asyncio event loop.
 
-Start-up stays fast: nothing here imports ``openai``, ``tiktoken`` or ``desktop.sandbox`` on
-the way to the first painted window. The SDK loads on the first request, tokenizer vocabularies
-are installed in a worker thread after the window is shown, and the Demo's emulator starts the
-first time the Demo connection is used.
+Start-up paints the real window first and loads the rest behind it (``run_gui``, through
+:class:`GuiStartup`):
+
+1. *Frame*: the ``QApplication``, the storage (paths, database, profiles, UI settings) and the
+   main window's frame (menus, the three tabs, the status bar naming the active connection)
+   are created and shown. Nothing on this path imports ``asyncio``, ``qasync``, the model
+   catalog, the API layer, ``openai``, ``tiktoken`` or ``desktop.sandbox``: module-level imports
+   here stay light, the rest is imported inside the functions that need it.
+2. *Content*, in the event-loop turn after the first paint: the qasync loop, the log file, the
+   crash hook, the connection service, the tabs' widgets; then the background work (connection
+   check, tokenizer vocabularies, model catalog) starts. The SDK loads in a worker thread before
+   the first request, and the Demo's emulator starts the first time the Demo connection is used.
 
 Reusable pieces (for tests and ``--self-test``)::
 
@@ -12,13 +20,15 @@ Reusable pieces (for tests and ``--self-test``)::
     window = build_main_window(context)      # needs a QApplication and the qasync loop set
     ...
     await context.aclose()
+
+    startup = GuiStartup(demo_base_url_factory=...)   # run_gui's two phases, one at a time
+    window = startup.open_window()           # the frame, shown
+    call_after_first_paint(window, startup.finish)
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import shutil
 import sys
 import threading
 from collections.abc import Callable
@@ -26,31 +36,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop import APP_ID, APP_NAME, __version__
-from desktop.api.preload import preload_sdk
-from desktop.api.retries import watch_retries
 from desktop.core.connections import ConnectionKind, ConnectionProfile, demo_profile
 from desktop.core.errors import FinetuneError
 from desktop.resources import resource_path, tokenizer_dir
 from desktop.storage.database import Database
 from desktop.storage.paths import AppPaths, app_paths
 from desktop.storage.profiles import ProfileStore
-from desktop.ui.common.connection_service import ConnectionService
-from desktop.ui.common.errors import install_excepthook
+from desktop.ui.common.connection_state import active_profile
 from desktop.ui.common.main_window import MainWindow
 from desktop.ui.common.theme import apply_theme
 
 if TYPE_CHECKING:
+    import asyncio
+
+    import qasync
+
     from desktop.api.connection import ActiveConnection
     from desktop.api.connection_check import ConnectionReport
     from desktop.api.provider import Provider
     from desktop.core.catalog import ModelCatalog
     from desktop.sandbox import Emulator
     from desktop.storage.keychain import Keychain
+    from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.settings import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -61,6 +73,8 @@ UI_SETTINGS_FILE = "ui-state.ini"
 CATALOG_FILE = "models.json"
 ICON_CANDIDATES = (("icons", "app.png"), ("icons", "app.svg"), ("app.png",))
 CHECK_TIMEOUT = 15.0
+FIRST_PAINT_FALLBACK_MS = 1000
+"""Build the content after this long even if the window was never painted (e.g. hidden)."""
 
 
 class DemoServer:
@@ -96,6 +110,8 @@ class DemoServer:
 
     def reset(self) -> None:
         """Forget the Demo's files, jobs and models (the running emulator and its folder)."""
+        import shutil
+
         with self._lock:
             if self._emulator is not None:
                 self._emulator.reset()
@@ -192,6 +208,49 @@ class LazyCatalog:
 
 
 @dataclass(eq=False)
+class AppStorage:
+    """What the window's frame is built from: the data folders, the database, the connection
+    profiles and the UI settings. Cheap to open (no ``asyncio``, no SDK).
+
+    Call on the GUI thread; :meth:`close` it unless an ``AppContext`` took it over.
+    """
+
+    paths: AppPaths
+    database: Database
+    profiles: ProfileStore
+    ui_settings: QSettings
+
+    def active_profile(self) -> ConnectionProfile:
+        """The connection the app starts on (the Demo if the stored one cannot be read)."""
+        return active_profile(self.profiles)
+
+    def close(self) -> None:
+        """Flush the UI settings and close the database."""
+        self.ui_settings.sync()
+        self.database.close()
+
+
+def open_storage(paths: AppPaths | None = None) -> AppStorage:
+    """Create the data folders and open the database, the profiles and the UI settings.
+
+    Args:
+        paths: where data lives; default ``app_paths()`` (honours ``FINETUNE_STUDIO_HOME``).
+
+    Returns:
+        The open storage.
+
+    Raises:
+        StorageError: the data folder or the database cannot be opened.
+    """
+    paths = (paths or app_paths()).ensure()
+    database = Database(paths.db_path)
+    ui_settings = QSettings(str(paths.data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+    return AppStorage(
+        paths=paths, database=database, profiles=ProfileStore(database), ui_settings=ui_settings
+    )
+
+
+@dataclass(eq=False)
 class AppContext:
     """Everything the window is built from. Create with :func:`create_app_context`.
 
@@ -225,8 +284,11 @@ class AppContext:
         self, profile: ConnectionProfile, api_key: str | None
     ) -> ConnectionReport:
         """Test a profile with its own short-lived client (Settings → Test connection)."""
+        import asyncio
+
         from desktop.api.clients import create_provider
         from desktop.api.connection_check import check_connection
+        from desktop.api.preload import preload_sdk
 
         await asyncio.to_thread(preload_sdk)
         base_url = None
@@ -269,6 +331,8 @@ class AppContext:
     def start_background_work(self) -> list[asyncio.Task[Any]]:
         """After the window is shown: check the connection, prepare the tokenizers and read
         the model catalog (in worker threads, so their first use does not wait)."""
+        import asyncio
+
         return [
             self.connection_service.start_check(),
             asyncio.ensure_future(self._prepare_tokenizers()),
@@ -276,6 +340,8 @@ class AppContext:
         ]
 
     async def _prepare_tokenizers(self) -> None:
+        import asyncio
+
         try:
             await asyncio.to_thread(self.ensure_tokenizers)
         except FinetuneError as exc:
@@ -283,6 +349,8 @@ class AppContext:
 
     async def aclose(self) -> None:
         """Close the active client and stop the Demo emulator. Safe to call twice."""
+        import asyncio
+
         if self._closed:
             return
         self._closed = True
@@ -307,6 +375,7 @@ def create_app_context(
     paths: AppPaths | None = None,
     demo_base_url_factory: Callable[[], str] | None = None,
     keychain: Keychain | None = None,
+    storage: AppStorage | None = None,
 ) -> AppContext:
     """Open storage and build the services, without making any request.
 
@@ -315,6 +384,8 @@ def create_app_context(
         demo_base_url_factory: returns the address of an already running emulator for the Demo
             (tests, self-test); default: start the app's own emulator on first use.
         keychain: the key store; default the system keychain.
+        storage: storage opened already (:func:`open_storage`); the context takes it over.
+            ``paths`` is ignored then.
 
     Returns:
         The context; the window is not created yet (see :func:`build_main_window`).
@@ -322,31 +393,32 @@ def create_app_context(
     Raises:
         StorageError: the data folder or the database cannot be opened.
     """
-    paths = (paths or app_paths()).ensure()
-    database = Database(paths.db_path)
-    profiles = ProfileStore(database)
+    from desktop.api.preload import preload_sdk
+    from desktop.api.retries import watch_retries
+    from desktop.ui.common.connection_service import ConnectionService
+
+    storage = storage or open_storage(paths)
     keychains = LazyKeychain(keychain)
-    demo = DemoServer(paths.demo_dir, factory=demo_base_url_factory)
+    demo = DemoServer(storage.paths.demo_dir, factory=demo_base_url_factory)
     # The service switches to the stored active profile before the first request.
     connection = LazyConnection()
     service = ConnectionService(
         connection,
-        profiles=profiles,
+        profiles=storage.profiles,
         keychain=keychains,
         demo_base_url_factory=demo.base_url,
         watch_retries=watch_retries,
         preload=preload_sdk,
     )
-    ui_settings = QSettings(str(paths.data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
     return AppContext(
-        paths=paths,
-        database=database,
-        profiles=profiles,
+        paths=storage.paths,
+        database=storage.database,
+        profiles=storage.profiles,
         keychains=keychains,
         catalogs=LazyCatalog(),
         connection=connection,
         connection_service=service,
-        ui_settings=ui_settings,
+        ui_settings=storage.ui_settings,
         demo=demo,
     )
 
@@ -360,6 +432,89 @@ def build_main_window(context: AppContext) -> MainWindow:
     window = MainWindow(context.ui_settings, connection=context.connection_service.load_active())
     window.build_content(context)
     return window
+
+
+class GuiStartup:
+    """``run_gui``'s two-phase start: the real window is painted before the rest loads.
+
+    - :meth:`open_window`: open the storage and show the main window's frame: its menus, its
+      three tabs and the status bar naming the active connection. Imports nothing heavy.
+    - :meth:`finish`: create the services (:func:`create_app_context` on the same storage),
+      fill the window's tabs and start the background work. Needs the qasync loop set as the
+      event loop. ``run_gui`` calls it in the event-loop turn after the first paint
+      (:func:`call_after_first_paint`).
+
+    Call on the GUI thread, with a ``QApplication``.
+    """
+
+    def __init__(
+        self,
+        *,
+        paths: AppPaths | None = None,
+        demo_base_url_factory: Callable[[], str] | None = None,
+        keychain: Keychain | None = None,
+    ) -> None:
+        self._paths = paths
+        self._demo_base_url_factory = demo_base_url_factory
+        self._keychain = keychain
+        self.storage: AppStorage | None = None
+        self.window: MainWindow | None = None
+        self.context: AppContext | None = None
+
+    def open_window(self) -> MainWindow:
+        """Phase one: the storage and the window's frame, shown.
+
+        Raises:
+            StorageError: the data folder or the database cannot be opened.
+        """
+        storage = self.storage = open_storage(self._paths)
+        window = self.window = MainWindow(storage.ui_settings, connection=storage.active_profile())
+        window.show()
+        return window
+
+    def finish(self) -> AppContext:
+        """Phase two: the services, the tabs' content, then the background work (queued on the
+        event loop). Call once, after :meth:`open_window`."""
+        import asyncio
+
+        if self.storage is None or self.window is None:
+            raise RuntimeError("open_window() first")
+        if self.context is not None:
+            raise RuntimeError("the start-up is finished already")
+        context = self.context = create_app_context(
+            demo_base_url_factory=self._demo_base_url_factory,
+            keychain=self._keychain,
+            storage=self.storage,
+        )
+        context.connection_service.load_active()
+        self.window.build_content(context)
+        asyncio.get_event_loop().call_soon(context.start_background_work)
+        return context
+
+    def close_unfinished(self) -> None:
+        """Close the storage when the app quits before :meth:`finish` ran."""
+        if self.context is None and self.storage is not None:
+            self.storage.close()
+
+
+def call_after_first_paint(
+    window: MainWindow,
+    callback: Callable[[], object],
+    *,
+    fallback_ms: int = FIRST_PAINT_FALLBACK_MS,
+) -> None:
+    """Call ``callback`` once, in the event-loop turn after ``window`` is first painted (or
+    after ``fallback_ms`` if it is never painted)."""
+    done = False
+
+    def run_once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            callback()
+
+    window.first_painted.connect(lambda: QTimer.singleShot(0, run_once))
+    QTimer.singleShot(fallback_ms, run_once)
 
 
 def configure_application(app: QApplication) -> None:
@@ -380,9 +535,35 @@ def configure_application(app: QApplication) -> None:
             break
 
 
-def configure_logging(log_dir: Path) -> None:
-    """Log INFO and above to a rotating file in the app's log folder."""
-    import logging.handlers  # ~5 ms: only when the GUI really starts
+class StartupLogBuffer(logging.Handler):
+    """Holds the records logged before the log file is set up: ``logging.handlers`` (~7 ms)
+    is imported after the first paint, and :func:`configure_logging` replays them there."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def buffer_startup_logs() -> StartupLogBuffer:
+    """Collect INFO and above in memory until :func:`configure_logging` runs."""
+    buffer = StartupLogBuffer()
+    root = logging.getLogger()
+    root.addHandler(buffer)
+    root.setLevel(logging.INFO)
+    return buffer
+
+
+def configure_logging(log_dir: Path, *, replay: StartupLogBuffer | None = None) -> None:
+    """Log INFO and above to a rotating file in the app's log folder.
+
+    Args:
+        log_dir: the folder of the log file.
+        replay: the start-up buffer, whose records are written to the file and which is removed.
+    """
+    import logging.handlers  # ~7 ms: only once the window is painted
 
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -395,12 +576,72 @@ def configure_logging(log_dir: Path) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    if replay is not None:
+        root.removeHandler(replay)
+        for record in replay.records:
+            handler.handle(record)
+        replay.records.clear()
 
 
 def _show_startup_error(exc: FinetuneError) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, exc.user_message)
     box.setDetailedText(str(exc))
     box.exec()
+
+
+class _GuiRun:
+    """``run_gui``'s state between its phases."""
+
+    def __init__(
+        self, app: QApplication, startup: GuiStartup, log_buffer: StartupLogBuffer, log_dir: Path
+    ) -> None:
+        self.app = app
+        self.startup = startup
+        self.log_buffer = log_buffer
+        self.log_dir = log_dir
+        self.loop: qasync.QEventLoop | None = None
+        self.uninstall_hook: Callable[[], None] | None = None
+
+    def continue_after_paint(self) -> None:
+        """Phase two on the running Qt event loop: the qasync loop, logs, crash hook, content."""
+        import asyncio
+
+        import qasync
+
+        from desktop.ui.common.errors import install_excepthook
+
+        window = self.startup.window
+        if window is None or not window.isVisible():  # closed before it was painted
+            return
+        configure_logging(self.log_dir, replay=self.log_buffer)
+        self.uninstall_hook = install_excepthook()
+        # Qt's event loop is already running (app.exec()): qasync attaches to it.
+        self.loop = qasync.QEventLoop(self.app, already_running=True)
+        asyncio.set_event_loop(self.loop)
+        self.startup.finish()
+
+    def shut_down(self) -> None:
+        """After Qt's event loop ended: cancel the window's tasks, close the services."""
+        import asyncio
+
+        startup, loop = self.startup, self.loop
+        try:
+            if loop is not None:
+                loop.stop()  # it was attached to app.exec(), which has returned
+            if loop is not None and startup.window is not None and startup.context is not None:
+                loop.run_until_complete(_shutdown(startup.window, startup.context))
+            else:  # the app quit (or phase two failed) before the services existed
+                startup.close_unfinished()
+        finally:
+            if loop is not None:
+                loop.close()
+                asyncio.set_event_loop(None)
+            if self.log_buffer in logging.getLogger().handlers:
+                configure_logging(self.log_dir, replay=self.log_buffer)
+            if self.uninstall_hook is not None:
+                self.uninstall_hook()
 
 
 def run_gui(argv: list[str]) -> int:
@@ -412,37 +653,30 @@ def run_gui(argv: list[str]) -> int:
     Returns:
         The process exit code.
     """
-    import qasync
-
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     configure_application(app)
-    configure_logging(app_paths().log_dir)
-    uninstall_hook = install_excepthook()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    log_buffer = buffer_startup_logs()
+    paths = app_paths()
+    startup = GuiStartup(paths=paths)
     try:
-        try:
-            context = create_app_context()
-        except FinetuneError as exc:
-            log.error("cannot start: %s", exc)
-            _show_startup_error(exc)
-            return 1
-        window = build_main_window(context)
-        window.show()
-        closed = asyncio.Event()
-        app.aboutToQuit.connect(closed.set)
-        with loop:
-            # Queued behind the first paint: the window appears before any work starts.
-            loop.call_soon(context.start_background_work)
-            loop.run_until_complete(closed.wait())
-            loop.run_until_complete(_shutdown(window, context))
-        return 0
+        window = startup.open_window()
+    except FinetuneError as exc:
+        configure_logging(paths.log_dir, replay=log_buffer)
+        log.error("cannot start: %s", exc)
+        _show_startup_error(exc)
+        return 1
+    run = _GuiRun(app, startup, log_buffer, paths.log_dir)
+    call_after_first_paint(window, run.continue_after_paint)
+    try:
+        return app.exec()
     finally:
-        uninstall_hook()
+        run.shut_down()
 
 
 async def _shutdown(window: MainWindow, context: AppContext) -> None:
+    import asyncio
+
     tasks = window.pending_tasks()
     for task in tasks:
         task.cancel()
