@@ -39,9 +39,11 @@ from desktop.core.datasets_io._streams import (
 
 __all__ = [
     "COMPLETION_STOPS",
+    "MAX_LISTED_SKIPS",
     "PROMPT_SEPARATORS",
     "ConversionResult",
     "LegacyConventions",
+    "SkipLog",
     "SkippedRow",
     "convert_legacy_file",
     "detect_legacy_conventions",
@@ -53,6 +55,7 @@ __all__ = [
 PROMPT_SEPARATORS = ("\n\n###\n\n", "\n###\n", "\n\n", "###", " ->", "->", "\n")
 COMPLETION_STOPS = ("\n\n###\n\n", "###", " END", "\n")
 SAMPLE_LINES = 1000
+MAX_LISTED_SKIPS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +71,32 @@ class ConversionResult:
     """What a conversion wrote.
 
     ``examples_written`` counts converted examples, ``lines_copied`` lines copied unchanged
-    (not in the source format), ``rows_skipped`` rows left out, each with a reason.
+    (not in the source format), ``rows_skipped`` rows left out, each with a reason. Only the first
+    :data:`MAX_LISTED_SKIPS` are listed; ``skipped_not_listed`` counts the rest.
     """
 
     examples_written: int
     rows_skipped: tuple[SkippedRow, ...] = ()
     lines_copied: int = 0
+    skipped_not_listed: int = 0
+
+    @property
+    def skipped_count(self) -> int:
+        return len(self.rows_skipped) + self.skipped_not_listed
+
+
+class SkipLog:
+    """Collects skipped rows, listing the first :data:`MAX_LISTED_SKIPS` and counting the rest."""
+
+    def __init__(self) -> None:
+        self.listed: list[SkippedRow] = []
+        self.not_listed = 0
+
+    def add(self, row: int, reason: str) -> None:
+        if len(self.listed) < MAX_LISTED_SKIPS:
+            self.listed.append(SkippedRow(row, reason))
+        else:
+            self.not_listed += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,12 +235,12 @@ def convert_legacy_file(
     refuse_same_file(src, dst)
     conventions = sample_conventions(src)
     counts = {"written": 0, "copied": 0}
-    skipped: list[SkippedRow] = []
+    skipped = SkipLog()
 
     def chunks() -> Iterator[bytes]:
         for number, line in iter_lines(src, progress=progress, cancel=cancel):
             if is_blank(line):
-                skipped.append(SkippedRow(number, "empty line"))
+                skipped.add(number, "empty line")
                 continue
             value = parse_json_line(line)
             chat = None
@@ -231,4 +254,6 @@ def convert_legacy_file(
                 yield dump_json_line(chat)
 
     write_via_temp(dst, batched(chunks()), cancel=cancel)
-    return ConversionResult(counts["written"], tuple(skipped), counts["copied"])
+    return ConversionResult(
+        counts["written"], tuple(skipped.listed), counts["copied"], skipped.not_listed
+    )
