@@ -29,8 +29,13 @@ class Faults:
 
     Precedence for one request (first match wins): ``forbidden`` → ``insufficient_quota`` →
     ``rate_limit_first`` → ``server_error_first`` → ``rate_limit_share`` → ``server_error_share``.
-    ``slow_seconds`` delays every answer. ``refuse_fine_tuning``, ``lose_job_create_responses``
-    and ``cut_stream_after`` act inside the endpoints they concern.
+    ``slow_seconds`` delays every answer. ``refuse_fine_tuning``, ``lose_job_create_responses``,
+    ``cut_stream_after`` and ``drop_upload_parts_after`` act inside the endpoints they concern.
+
+    ``drop_upload_parts_after=N``: once an Upload has N stored parts, the next part request is
+    read in full, not stored, and answered by closing the connection (a dropped connection
+    mid-upload). It happens once per setting; later part requests are served normally. An SDK
+    client with retries switched on sends the part again and never notices.
     """
 
     rate_limit_first: int = 0
@@ -44,6 +49,7 @@ class Faults:
     insufficient_quota: bool = False
     forbidden: bool = False
     lose_job_create_responses: int = 0
+    drop_upload_parts_after: int | None = None
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -63,7 +69,7 @@ def _parse(name: str, raw: str, default: object) -> object:
             return int(text)
         if isinstance(default, float):
             return float(text)
-        # the only optional field: cut_stream_after (int | None)
+        # the optional fields: cut_stream_after, drop_upload_parts_after (int | None)
         return None if text.lower() in ("", "none") else int(text)
     except ValueError:
         raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid value") from None
@@ -108,6 +114,8 @@ class FaultGate:
         self._rate_limits_left = 0
         self._server_errors_left = 0
         self._lost_creates_left = 0
+        self._parts_stored: dict[str, int] = {}
+        self._part_dropped = False
         self._rng = random.Random(seed)
 
     def reset(self) -> None:
@@ -125,6 +133,8 @@ class FaultGate:
         self._rate_limits_left = faults.rate_limit_first
         self._server_errors_left = faults.server_error_first
         self._lost_creates_left = faults.lose_job_create_responses
+        self._parts_stored = {}
+        self._part_dropped = False
 
     def check(self, faults: Faults) -> ApiError | None:
         """The error to answer with instead of serving the request, or None.
@@ -175,6 +185,24 @@ class FaultGate:
                 self._lost_creates_left -= 1
                 return True
             return False
+
+    def take_part_drop(self, faults: Faults, upload_id: str) -> bool:
+        """Whether this part request for ``upload_id`` should be dropped (happens once)."""
+        with self._lock:
+            self._sync(faults)
+            limit = faults.drop_upload_parts_after
+            if limit is None or self._part_dropped:
+                return False
+            if self._parts_stored.get(upload_id, 0) < limit:
+                return False
+            self._part_dropped = True
+            return True
+
+    def count_stored_part(self, faults: Faults, upload_id: str) -> None:
+        """Note that a part of ``upload_id`` was stored (for ``drop_upload_parts_after``)."""
+        with self._lock:
+            self._sync(faults)
+            self._parts_stored[upload_id] = self._parts_stored.get(upload_id, 0) + 1
 
     @staticmethod
     def _rate_limited(faults: Faults) -> ApiError:

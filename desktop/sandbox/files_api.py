@@ -8,6 +8,7 @@ from re import Match
 from desktop.sandbox.context import (
     ApiRequest,
     BytesResponse,
+    DropConnection,
     JsonResponse,
     Service,
     page_after,
@@ -206,17 +207,23 @@ def create_upload(service: Service, request: ApiRequest, _: Match[str]) -> JsonR
     return JsonResponse(_upload_json(service, upload))
 
 
-def add_upload_part(service: Service, request: ApiRequest, match: Match[str]) -> JsonResponse:
-    """``POST /uploads/{upload_id}/parts`` (multipart ``data``)."""
+def add_upload_part(
+    service: Service, request: ApiRequest, match: Match[str]
+) -> JsonResponse | DropConnection:
+    """``POST /uploads/{upload_id}/parts`` (multipart ``data``); parts may come in any order."""
     upload = _pending_upload(service, match["id"], "add a Part to")
     part = parse_multipart_or_400(request).get("data")
     if part is None:
         raise bad_request("Missing required parameter: 'data'.", param="data")
     if len(part.data) > _MAX_PART_BYTES:
         raise bad_request("Each Part can be at most 64 MB.", param="data")
+    faults = service.faults()
+    if service.gate.take_part_drop(faults, upload.id):
+        return DropConnection()
     part_id = service.store.new_id("part_", 24)
     created = int(service.now())
     service.store.add_part(upload, part_id, created, part.data)
+    service.gate.count_stored_part(faults, upload.id)
     return JsonResponse(
         {"id": part_id, "object": "upload.part", "created_at": created, "upload_id": upload.id}
     )
