@@ -10,14 +10,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from desktop.api import convert
+from desktop.api import convert, uploads
 from desktop.api.errors import CREATE_JOB, is_sdk_error, map_stream_error, sdk_errors
-from desktop.api.provider import UploadProgress
-from desktop.core.errors import ApiError, StreamInterruptedError
+from desktop.api.provider import (
+    LegacyUploadProgressCallback,
+    RestartReason,
+    UploadProgress,
+    UploadProgressCallback,
+)
+from desktop.core.errors import ApiError, ResumableUpload, StreamInterruptedError
 from desktop.core.types import (
     ChatChunk,
     ChatRequest,
@@ -38,10 +44,10 @@ log = logging.getLogger(__name__)
 MULTIPART_THRESHOLD = 32 * 1024 * 1024
 """Files at least this big go through the Uploads API instead of one ``POST /files``."""
 
-PART_SIZE = 64 * 1024 * 1024
+PART_SIZE = uploads.MAX_PART_SIZE
 """Size of each Uploads API part (the service's maximum)."""
 
-UPLOAD_MIME_TYPE = "text/jsonl"
+UPLOAD_MIME_TYPE = uploads.UPLOAD_MIME_TYPE
 
 _CLOSED_MESSAGE = "The connection was changed or closed while this was running. Try again."
 
@@ -65,6 +71,7 @@ class OpenAIProvider:
         is_azure: bool = False,
         multipart_threshold: int = MULTIPART_THRESHOLD,
         part_size: int = PART_SIZE,
+        parallel_parts: int = uploads.DEFAULT_PARALLEL_PARTS,
     ) -> None:
         """Wrap a client factory (see ``desktop.api.clients.client_factory``).
 
@@ -74,16 +81,20 @@ class OpenAIProvider:
             label: a name for logs and ``repr`` (e.g. the profile's display name).
             is_azure: chat ``model`` values are deployment names on Azure.
             multipart_threshold: files this big or bigger use the Uploads API.
-            part_size: bytes per Uploads API part.
+            part_size: bytes per Uploads API part (at most 64 MB).
+            parallel_parts: Uploads API parts in flight at once.
         """
-        if part_size <= 0 or multipart_threshold <= 0:
-            raise ValueError("multipart_threshold and part_size must be positive")
+        if multipart_threshold <= 0 or not 0 < part_size <= uploads.MAX_PART_SIZE:
+            raise ValueError("multipart_threshold must be positive and part_size in 1..64 MB")
+        if parallel_parts < 1:
+            raise ValueError("parallel_parts must be at least 1")
         self._factory = client_factory
         self._secret = secret
         self._label = label
         self._is_azure = is_azure
         self._multipart_threshold = multipart_threshold
         self._part_size = part_size
+        self._parallel_parts = parallel_parts
         self._client_instance: AsyncOpenAI | None = None
         self._closed = False
 
@@ -140,81 +151,64 @@ class OpenAIProvider:
             return convert.remote_file(await client.files.retrieve(file_id))
 
     async def upload_file(
-        self, path: Path, *, purpose: str = "fine-tune", progress: UploadProgress | None = None
+        self,
+        path: Path,
+        *,
+        purpose: str = "fine-tune",
+        progress: UploadProgressCallback | LegacyUploadProgressCallback | None = None,
+        resume: ResumableUpload | None = None,
     ) -> RemoteFile:
-        """Upload a file; files of ``multipart_threshold`` bytes or more go in parts.
+        """Upload a file; files of ``multipart_threshold`` bytes or more go in parallel parts.
 
         Args:
             path: the file to send.
             purpose: the Files API purpose.
-            progress: called with (bytes sent, total) after each part (small files: 0 then total).
+            progress: receives an ``UploadProgress`` (small files: at 0 and at the end; parts:
+                as they travel). The earlier ``f(bytes_sent, total_bytes)`` form still works.
+            resume: the ``state`` of an ``UploadInterruptedError`` for this file: only the
+                parts missing on the service are sent. When the file changed or the upload
+                expired, it starts again and the progress reports say why (``restarted``).
 
         Returns:
             The stored file.
 
         Raises:
+            UploadInterruptedError: the connection failed during a multi-part upload; the upload
+                stays open on the service for resuming.
+            FileChangedOnDiskError: the file changed while its parts were being sent.
             ApiError: the service refused or could not be reached (a half-done multipart upload
                 is cancelled first, best effort).
             OSError: the file could not be read.
+            asyncio.CancelledError: the calling task was cancelled (the upload is cancelled on
+                the service, best effort).
         """
         size = (await asyncio.to_thread(path.stat)).st_size
-        report = progress or _ignore_progress
-        if size >= self._multipart_threshold:
-            return await self._upload_in_parts(path, size=size, purpose=purpose, report=report)
+        report = uploads.adapt_progress(progress)
         client = self._client()
-        report(0, size)
+        if size >= self._multipart_threshold:
+            outcome = await uploads.upload_in_parts(
+                client,
+                path,
+                purpose=purpose,
+                part_size=self._part_size,
+                parallel=self._parallel_parts,
+                progress=report,
+                errors=self._errors,
+                resume=resume,
+            )
+            return outcome.file
+        restarted = None
+        if resume is not None:
+            # The file is now small enough for one request: the saved upload is of no use.
+            restarted = RestartReason.FILE_CHANGED
+            await uploads.cancel_upload_quietly(client, resume.upload_id)
+        started = time.monotonic()
+        report(UploadProgress(0, size, 0.0, restarted=restarted))
         with self._errors():
             stored = await client.files.create(file=path, purpose=cast(Any, purpose))
-        report(size, size)
+        rate = size / max(time.monotonic() - started, 1e-6)
+        report(UploadProgress(size, size, rate, restarted=restarted))
         return convert.remote_file(stored)
-
-    async def _upload_in_parts(
-        self, path: Path, *, size: int, purpose: str, report: UploadProgress
-    ) -> RemoteFile:
-        client = self._client()
-        with self._errors():
-            upload = await client.uploads.create(
-                bytes=size,
-                filename=path.name,
-                mime_type=UPLOAD_MIME_TYPE,
-                purpose=cast(Any, purpose),
-            )
-        try:
-            part_ids: list[str] = []
-            sent = 0
-            report(0, size)
-            handle = await asyncio.to_thread(path.open, "rb")
-            try:
-                while chunk := await asyncio.to_thread(handle.read, self._part_size):
-                    with self._errors():
-                        part = await client.uploads.parts.create(upload.id, data=chunk)
-                    part_ids.append(part.id)
-                    sent += len(chunk)
-                    report(sent, size)
-            finally:
-                handle.close()
-            with self._errors():
-                done = await client.uploads.complete(upload.id, part_ids=part_ids)
-        except BaseException:
-            await self._cancel_upload_quietly(upload.id)
-            raise
-        if done.file is None:
-            raise ApiError(
-                f"upload {upload.id} completed with status {done.status!r} but no file",
-                user_message="The service did not finish storing the file. Try uploading it again.",
-            )
-        return convert.remote_file(done.file)
-
-    async def _cancel_upload_quietly(self, upload_id: str) -> None:
-        client = self._client_instance
-        if client is None or self._closed:
-            return
-        try:
-            async with asyncio.timeout(5):
-                await client.uploads.cancel(upload_id)
-        except (Exception, asyncio.CancelledError) as exc:
-            # The upload expires on its own after an hour; nothing more to do.
-            log.info("could not cancel upload %s: %s", upload_id, type(exc).__name__)
 
     async def delete_file(self, file_id: str) -> None:
         client = self._client()
@@ -352,7 +346,3 @@ def _paging(after: str | None, limit: int) -> dict[str, Any]:
     if after:
         options["after"] = after
     return options
-
-
-def _ignore_progress(sent: int, total: int) -> None:
-    return None

@@ -10,9 +10,12 @@ Threading: call every coroutine from the app's one asyncio loop (the qasync loop
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from desktop.core.errors import ResumableUpload
 from desktop.core.types import (
     ChatChunk,
     ChatRequest,
@@ -25,8 +28,38 @@ from desktop.core.types import (
     RemoteFile,
 )
 
-UploadProgress = Callable[[int, int], None]
-"""Called with (bytes sent, total bytes)."""
+
+class RestartReason(StrEnum):
+    """Why an upload asked to resume started again from the first byte."""
+
+    FILE_CHANGED = "file_changed"
+    """The file's size or modification time (or the purpose) differs from the saved state."""
+    EXPIRED = "expired"
+    """The service's upload is over an hour old, or the service no longer accepts parts."""
+
+
+@dataclass(frozen=True, slots=True)
+class UploadProgress:
+    """How far an upload got.
+
+    ``bytes_sent`` never decreases during one call and ends at ``total_bytes``.
+    ``bytes_per_second`` is the recent sending speed (0.0 until there is a measurement).
+    ``resumed_bytes``: bytes that were already on the service from an interrupted attempt.
+    ``restarted``: set when a resume was asked for but the upload had to start again.
+    """
+
+    bytes_sent: int
+    total_bytes: int
+    bytes_per_second: float
+    resumed_bytes: int = 0
+    restarted: RestartReason | None = None
+
+
+UploadProgressCallback = Callable[[UploadProgress], None]
+"""Receives an ``UploadProgress``; called on the event loop's thread."""
+
+LegacyUploadProgressCallback = Callable[[int, int], None]
+"""The earlier form, called with (bytes sent, total bytes); still accepted."""
 
 
 @runtime_checkable
@@ -43,9 +76,18 @@ class Provider(Protocol):
     async def retrieve_file(self, file_id: str) -> RemoteFile: ...
 
     async def upload_file(
-        self, path: Path, *, purpose: str = "fine-tune", progress: UploadProgress | None = None
+        self,
+        path: Path,
+        *,
+        purpose: str = "fine-tune",
+        progress: UploadProgressCallback | LegacyUploadProgressCallback | None = None,
+        resume: ResumableUpload | None = None,
     ) -> RemoteFile:
-        """Upload a file; large files go through the multipart Uploads API."""
+        """Upload a file; large files go through the multipart Uploads API.
+
+        A multi-part upload that loses its connection raises ``UploadInterruptedError``
+        carrying a ``ResumableUpload``; passing it back as ``resume`` sends only what is missing.
+        """
         ...
 
     async def delete_file(self, file_id: str) -> None: ...

@@ -8,6 +8,8 @@ or client settings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class FinetuneError(Exception):
     """Base of every error the app expects and explains to the user."""
@@ -257,3 +259,86 @@ class WritePermissionError(FileSaveError):
         "You may not write to this folder. Save to another folder; "
         "your previous version is unchanged."
     )
+
+
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ResumableUpload:
+    """What the app needs to continue an interrupted multi-part upload.
+
+    ``part_ids`` has one entry per part of ``part_size`` bytes, in file order: the id the service
+    gave the part, or None while the part is not on the service. ``mtime_ns`` and ``size``
+    identify the file version that was being sent; ``created_at``/``expires_at`` are the
+    service's times (Unix seconds; an upload expires an hour after it was created).
+    """
+
+    upload_id: str
+    path: str
+    size: int
+    mtime_ns: int
+    part_size: int
+    part_ids: tuple[str | None, ...]
+    created_at: int
+    expires_at: int
+    purpose: str = "fine-tune"
+
+    @property
+    def bytes_on_server(self) -> int:
+        """Bytes of the parts the service already holds."""
+        return sum(self.part_length(i) for i, p in enumerate(self.part_ids) if p is not None)
+
+    @property
+    def missing_parts(self) -> tuple[int, ...]:
+        """Indexes of the parts still to send, in file order."""
+        return tuple(i for i, p in enumerate(self.part_ids) if p is None)
+
+    def part_length(self, index: int) -> int:
+        """Length in bytes of part ``index`` (the last one may be shorter)."""
+        start = index * self.part_size
+        return max(0, min(self.part_size, self.size - start))
+
+
+def _megabytes(count: int, total: int) -> str:
+    digits = 1 if total < 10 * _MB else 0
+    return f"{count / _MB:.{digits}f}"
+
+
+class UploadInterruptedError(ConnectionFailedError):
+    """A multi-part upload lost its connection; ``state`` lets it continue where it stopped.
+
+    The upload is still open on the service (until it expires); pass ``state`` back to the
+    provider's ``upload_file(..., resume=state)``.
+    """
+
+    default_user_message = (
+        "The upload was interrupted. Click Upload again to continue where it stopped."
+    )
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        state: ResumableUpload,
+        user_message: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        if user_message is None:
+            sent = _megabytes(state.bytes_on_server, state.size)
+            total = _megabytes(state.size, state.size)
+            user_message = (
+                f"The upload was interrupted: {sent} of {total} MB are on the server. "
+                "Click Upload again to continue where it stopped; the part already sent "
+                "will not be sent again."
+            )
+        super().__init__(
+            detail,
+            user_message=user_message,
+            status_code=status_code,
+            request_id=request_id,
+            code=code,
+        )
+        self.state = state
