@@ -16,11 +16,13 @@ import stat
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from desktop.core.datasets_io._streams import check_cancel
 from desktop.core.errors import DiskFullError, FileSaveError, WritePermissionError
 
-__all__ = ["save_error", "write_via_temp"]
+__all__ = ["PendingFile", "save_error", "write_via_temp"]
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
@@ -57,6 +59,79 @@ def save_error(dst: Path, exc: OSError) -> FileSaveError:
     )
 
 
+class PendingFile:
+    """A new version of ``dst`` being written to a temporary file beside it.
+
+    ``write`` the contents, then ``commit`` (rename over ``dst``) or ``discard``. Used as a context
+    manager, an exception discards it. Not thread-safe: one writer.
+    """
+
+    def __init__(self, dst: Path) -> None:
+        self.dst = dst
+        fd, self._temp = _create_temp(dst)
+        self._out = os.fdopen(fd, "wb")
+        self._done = False
+
+    def write(self, data: bytes) -> None:
+        """Append ``data``.
+
+        Raises:
+            FileSaveError: writing failed; the pending file is discarded.
+        """
+        try:
+            self._out.write(data)
+        except OSError as exc:
+            self.discard()
+            raise save_error(self.dst, exc) from exc
+
+    def commit(self, *, before_replace: Callable[[], None] | None = None) -> None:
+        """Flush, fsync and rename over ``dst``.
+
+        Args:
+            before_replace: called once the contents are on disk, just before the rename.
+
+        Raises:
+            FileSaveError: flushing or renaming failed; ``dst`` is unchanged.
+        """
+        try:
+            self._out.flush()
+            os.fsync(self._out.fileno())
+            self._out.close()
+            _copy_mode(self.dst, self._temp)
+            if before_replace is not None:
+                before_replace()
+            os.replace(self._temp, self.dst)
+        except OSError as exc:
+            self.discard()
+            raise save_error(self.dst, exc) from exc
+        except BaseException:
+            self.discard()
+            raise
+        self._done = True
+        _fsync_folder(self.dst.parent)
+
+    def discard(self) -> None:
+        """Close and remove the temporary file (no-op once committed)."""
+        if self._done:
+            return
+        self._done = True
+        with contextlib.suppress(OSError):
+            self._out.close()
+        _remove_quietly(self._temp)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.discard()
+
+
 def write_via_temp(
     dst: Path,
     chunks: Iterable[bytes],
@@ -78,27 +153,15 @@ def write_via_temp(
         FileSaveError: writing failed (``DiskFullError``, ``WritePermissionError``...).
         OperationCancelledError: ``cancel`` was set.
     """
-    folder = dst.parent
-    fd, temp = _create_temp(dst)
-    try:
-        with os.fdopen(fd, "wb") as out:
+    with PendingFile(dst) as pending:
+        try:
             for chunk in chunks:
                 check_cancel(cancel)
-                out.write(chunk)
-            check_cancel(cancel)
-            out.flush()
-            os.fsync(out.fileno())
-        _copy_mode(dst, temp)
-        if before_replace is not None:
-            before_replace()
-        os.replace(temp, dst)
-    except OSError as exc:
-        _remove_quietly(temp)
-        raise save_error(dst, exc) from exc
-    except BaseException:
-        _remove_quietly(temp)
-        raise
-    _fsync_folder(folder)
+                pending.write(chunk)
+        except OSError as exc:  # e.g. the contents' source failing: the save failed all the same
+            raise save_error(dst, exc) from exc
+        check_cancel(cancel)
+        pending.commit(before_replace=before_replace)
 
 
 def _create_temp(dst: Path) -> tuple[int, Path]:
