@@ -25,8 +25,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from desktop.core.datasets_io._output import save_error, write_via_temp
+from desktop.core.datasets_io._streams import Progress
+from desktop.core.datasets_io.document import DatasetDocument
 
-__all__ = ["DEFAULT_MAX_BACKUPS", "backups_of", "write_atomically"]
+__all__ = ["DEFAULT_MAX_BACKUPS", "backups_of", "save_document", "write_atomically"]
 
 DEFAULT_MAX_BACKUPS = 3
 _STAMP_FORMAT = "%Y%m%d-%H%M%S"
@@ -77,6 +79,45 @@ def write_atomically(
     if keep_backup:
         _prune_backups(dst, max_backups)
     return made[0] if made else None
+
+
+def save_document(
+    document: DatasetDocument,
+    dst: Path | None = None,
+    *,
+    keep_backup: bool = True,
+    max_backups: int = DEFAULT_MAX_BACKUPS,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> DatasetDocument:
+    """Save a document's rows (the file plus its edits) with :func:`write_atomically`.
+
+    Args:
+        document: the document; it is closed after a successful save.
+        dst: where to save (default: over the document's own file).
+        keep_backup: keep the previous version of ``dst`` as a backup.
+        max_backups: backups of ``dst`` to keep.
+        progress: ``(rows_done, rows_total)``.
+        cancel: set to stop; nothing changes on disk.
+
+    Returns:
+        A fresh, unmodified document over the saved file (its undo history starts anew).
+
+    Raises:
+        FileChangedOnDiskError: the document's file changed on disk since it was opened.
+        FileSaveError: as :func:`write_atomically`; the document stays open and unchanged.
+        OperationCancelledError: ``cancel`` was set.
+    """
+    target = document.path if dst is None else dst
+    write_atomically(
+        target,
+        document.iter_chunks(progress=progress, cancel=cancel),
+        keep_backup=keep_backup,
+        max_backups=max_backups,
+        cancel=cancel,
+    )
+    document.close()
+    return DatasetDocument.open(target, cancel=cancel)
 
 
 def backups_of(path: Path) -> list[Path]:

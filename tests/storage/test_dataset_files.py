@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.datasets_io.document import DatasetDocument
 from desktop.core.errors import (
     DiskFullError,
     FileSaveError,
     OperationCancelledError,
     WritePermissionError,
 )
-from desktop.storage.dataset_files import backups_of, write_atomically
+from desktop.storage.dataset_files import backups_of, save_document, write_atomically
 
 ORIGINAL = b'{"messages": [{"role": "user", "content": "original"}]}\n'
 
@@ -222,3 +223,41 @@ def test_lists_backups_newest_first_when_there_are_several(original: Path) -> No
         "train.jsonl.20260102-101102.bak",
         "train.jsonl.20260102-101101.bak",
     ]
+
+
+def test_saves_edits_and_reopens_when_document_is_saved(original: Path) -> None:
+    document = DatasetDocument.open(original)
+    document.apply(document.add_example_op('{"messages": []}'))
+    saved = save_document(document)
+    assert original.read_bytes() == ORIGINAL + b'{"messages": []}\n'
+    assert saved.row_count == 2
+    assert not saved.is_modified
+    assert backups_of(original)[0].read_bytes() == ORIGINAL
+    saved.close()
+
+
+def test_keeps_original_and_document_when_save_fails(
+    original: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = DatasetDocument.open(original)
+    document.apply(document.add_example_op("{}"))
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(DiskFullError):
+        save_document(document)
+    assert original.read_bytes() == ORIGINAL
+    assert document.is_modified
+    assert document.row_count == 2
+    document.close()
+
+
+def test_writes_to_other_file_when_saved_as(original: Path) -> None:
+    document = DatasetDocument.open(original)
+    document.apply(document.delete_examples_op(0))
+    copy = original.with_name("copy.jsonl")
+    save_document(document, copy).close()
+    assert copy.read_bytes() == b""
+    assert original.read_bytes() == ORIGINAL

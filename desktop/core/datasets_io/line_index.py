@@ -205,7 +205,7 @@ class LineIndex:
         return len(self._starts) - 1 if self._starts else 0
 
     def span(self, i: int) -> tuple[int, int]:
-        """``(offset, length)`` of line ``i``'s bytes in the file, line ending excluded."""
+        """``(offset, length)`` of line ``i`` in the file, its line ending included."""
         n = len(self)
         if not 0 <= i < n:
             raise IndexError(f"line {i} is outside 0..{n - 1}")
