@@ -183,3 +183,12 @@ def test_matches_a_plain_list_when_many_random_edits_are_made_and_undone(
         doc.apply(inverse)
         assert all_rows(doc) == before
     assert not doc.is_modified
+
+
+def test_starts_with_no_rows_when_file_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "new.jsonl"
+    path.write_bytes(b"")
+    document = DatasetDocument.open(path)
+    assert document.row_count == 0
+    document.apply(document.add_example_op("{}"))
+    assert saved_bytes(document) == b"{}\n"

@@ -8,7 +8,11 @@ import pytest
 
 from desktop.core.datasets_io import line_index
 from desktop.core.datasets_io.line_index import LineIndex
-from desktop.core.errors import DatasetUnreadableError, OperationCancelledError
+from desktop.core.errors import (
+    DatasetUnreadableError,
+    FileChangedOnDiskError,
+    OperationCancelledError,
+)
 
 
 def write(tmp_path: Path, data: bytes, name: str = "data.jsonl") -> Path:
@@ -189,3 +193,12 @@ def test_reads_same_rows_when_many_threads_read_at_once(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+def test_raises_file_changed_when_file_shrinks_after_indexing(tmp_path: Path) -> None:
+    path = write(tmp_path, b"first line\nsecond line\n")
+    with LineIndex.build(path) as index:
+        with path.open("r+b") as handle:
+            handle.truncate(4)
+        with pytest.raises(FileChangedOnDiskError):
+            index.line_bytes(1)
