@@ -50,6 +50,7 @@ __all__ = [
     "is_legacy_record",
     "legacy_to_chat",
     "parse_json_line",
+    "sample_conventions",
 ]
 
 PROMPT_SEPARATORS = ("\n\n###\n\n", "\n###\n", "\n\n", "###", " ->", "->", "\n")
