@@ -44,6 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="keep files and jobs in this folder between runs (default: in memory only)",
     )
+    validate = sub.add_parser(
+        "validate",
+        help="check a training file (JSONL) and estimate its tokens and cost",
+        description="Check a fine-tuning file the way the service will, and print every "
+        "problem with its line and a fix, plus statistics and an estimated cost. Exit code 0 "
+        "when the file has no errors, 1 when it has, 2 for usage errors.",
+    )
+    validate.add_argument("file", type=Path, help="the JSONL training file")
+    validate.add_argument(
+        "--model", default=None, help="model to check against (default: gpt-4o-mini-2024-07-18)"
+    )
+    validate.add_argument(
+        "--json", dest="as_json", action="store_true", help="print one JSON object"
+    )
     return parser
 
 
@@ -60,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.sandbox.standalone import serve
 
         return serve(port=args.port, fast=args.fast, state_dir=args.state_dir)
+    if args.command == "validate":
+        if qt_args:
+            parser.error(f"unrecognized arguments: {' '.join(qt_args)}")
+        from desktop.validate_command import run_validate
+
+        return run_validate(args.file, model_id=args.model, as_json=args.as_json)
     if args.self_test:
         from desktop.selftest import run_self_test
 

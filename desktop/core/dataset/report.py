@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 
@@ -86,6 +86,20 @@ class DatasetReport:
     def has_errors(self) -> bool:
         """Whether the service would reject the file."""
         return self.error_count > 0
+
+    def with_issue(self, issue: DatasetIssue) -> DatasetReport:
+        """A copy with one more issue (e.g. from :func:`model_format_issue`), kept in order.
+
+        Args:
+            issue: the issue to add.
+
+        Returns:
+            The new report; this one is unchanged.
+        """
+        counts = dict(self.issue_counts)
+        counts[issue.code] = counts.get(issue.code, 0) + 1
+        issues = sorted((*self.issues, issue), key=lambda found: found.line)
+        return replace(self, issues=tuple(issues), issue_counts=counts)
 
 
 class ReportBuilder:

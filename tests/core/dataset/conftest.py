@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.catalog import CatalogModel, ModelCatalog, read_catalog
+
 ENCODING = "o200k_base"
 
 
@@ -45,3 +47,18 @@ def write_file(tmp_path: Path) -> WriteFile:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def catalog() -> ModelCatalog:
+    """The catalog the app ships."""
+    from desktop.resources import resource_path
+
+    return read_catalog(resource_path("models.json"))
+
+
+@pytest.fixture(scope="session")
+def gpt4o_mini(catalog: ModelCatalog) -> CatalogModel:
+    model = catalog.get("gpt-4o-mini-2024-07-18")
+    assert model is not None
+    return model
