@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "UTF8_BOM", "Chunk", "iter_chunks"]
 
-DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
+DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
 
 

@@ -191,6 +191,14 @@ class IssueCollector:
         if seen < self.limit_per_code:
             self.issues.append(issue)
 
+    def wants(self, code: str) -> bool:
+        """Whether an issue of this code would still be kept (else just :meth:`count` it)."""
+        return self.counts.get(code, 0) < self.limit_per_code
+
+    def count(self, code: str) -> None:
+        """Count an issue without building it (its code is past the limit)."""
+        self.counts[code] = self.counts.get(code, 0) + 1
+
     def merge(self, issues: list[DatasetIssue], counts: dict[str, int]) -> None:
         """Add issues collected elsewhere (by another collector) with their full counts."""
         kept: dict[str, int] = {}

@@ -341,6 +341,7 @@ def check_messages(
     """
     result = MessagesCheck()
     count = counter.count
+    lookup = counter.lookup
     for index, message in enumerate(messages):
         # Fast path for the usual {"role": ..., "content": "text"} message; anything else
         # (and empty text) goes through the full rules.
@@ -348,8 +349,13 @@ def check_messages(
             role = message.get("role")
             content = message.get("content")
             if role in _PLAIN_ROLES and type(content) is str and content and not content.isspace():
-                content_tokens = count(content)
-                result.tokens += TOKENS_PER_MESSAGE + content_tokens + count(role)
+                content_tokens = lookup(content)
+                if content_tokens is None:
+                    content_tokens = count(content)
+                role_tokens = lookup(role)
+                if role_tokens is None:
+                    role_tokens = count(role)
+                result.tokens += TOKENS_PER_MESSAGE + content_tokens + role_tokens
                 if role == "assistant":
                     result.assistant_tokens += content_tokens
                     result.has_assistant = True

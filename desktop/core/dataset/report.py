@@ -10,7 +10,7 @@ missing system/user messages, unbalanced lengths — and computes the statistics
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
@@ -188,17 +188,26 @@ class ReportBuilder:
             size_bytes=size_bytes,
         )
 
-    def _file_warnings(self) -> list[DatasetIssue]:
-        issues = [
-            make_issue(
-                IssueCode.DUPLICATE_EXAMPLE,
-                line,
-                "",
-                f"the example is an exact copy of line {first}",
-                "Delete the copy: repeated examples get more weight in training.",
+    def _add_duplicates(self) -> None:
+        collector = self._issues
+        code = IssueCode.DUPLICATE_EXAMPLE
+        for line, first in _duplicates(self._hashes, self._lines):
+            if not collector.wants(code):
+                collector.count(code)  # a copy of a huge file: don't build millions of issues
+                continue
+            collector.add(
+                make_issue(
+                    code,
+                    line,
+                    "",
+                    f"the example is an exact copy of line {first}",
+                    "Delete the copy: repeated examples get more weight in training.",
+                )
             )
-            for line, first in _duplicates(self._hashes, self._lines)
-        ]
+
+    def _file_warnings(self) -> list[DatasetIssue]:
+        self._add_duplicates()
+        issues: list[DatasetIssue] = []
         for tally, code, role in (
             (self._no_system, IssueCode.NO_SYSTEM_MESSAGE, "system"),
             (self._no_user, IssueCode.NO_USER_MESSAGE, "user"),
@@ -228,8 +237,11 @@ def _count_first(tally: list[int], lines: array[int]) -> None:
         tally.extend((len(lines), lines[0]))
 
 
-def _duplicates(hashes: array[int], lines: array[int]) -> list[tuple[int, int]]:
-    """(line, first line with the same text) for every repeated example, in line order."""
+def _duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int]]:
+    """(line, first line with the same text) for every repeated example, in line order.
+
+    Sorting the hashes costs about 45 bytes per example for a moment.
+    """
     ordered = sorted(hashes)
     repeated = {
         value
@@ -237,16 +249,12 @@ def _duplicates(hashes: array[int], lines: array[int]) -> list[tuple[int, int]]:
         if value == after
     }
     del ordered
-    if not repeated:
-        return []
     first: dict[int, int] = {}
-    found: list[tuple[int, int]] = []
     for value, line in zip(hashes, lines, strict=True):
         if value in repeated:
             earlier = first.setdefault(value, line)
             if earlier != line:
-                found.append((line, earlier))
-    return found
+                yield line, earlier
 
 
 def _unbalanced_issue(

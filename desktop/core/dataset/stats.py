@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from array import array
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -136,45 +137,68 @@ def default_epochs(n_examples: int) -> int:
     return TARGET_EPOCHS
 
 
-def distribution(ordered: Sequence[int]) -> Distribution:
-    """Summarise values already sorted in ascending order.
+def _element(frequencies: Sequence[tuple[int, int]], index: int) -> int:
+    """Element ``index`` of the sorted values, given (value, count) pairs sorted by value."""
+    seen = 0
+    for value, count in frequencies:
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)
+
+
+def distribution(values: Iterable[int]) -> Distribution:
+    """Summarise values (in any order) exactly.
+
+    Works on value frequencies, so memory grows with the number of distinct values, not
+    with the number of examples.
 
     Args:
-        ordered: the values, sorted.
+        values: the values.
 
     Returns:
         Their distribution (all zero for no values).
     """
-    n = len(ordered)
+    return _distribution(sorted(Counter(values).items()))
+
+
+def _distribution(frequencies: Sequence[tuple[int, int]]) -> Distribution:
+    n = sum(count for _, count in frequencies)
     if n == 0:
         return Distribution()
     return Distribution(
-        minimum=ordered[0],
-        median=ordered[n // 2],
-        p95=ordered[max(0, math.ceil(0.95 * n) - 1)],
-        maximum=ordered[-1],
-        mean=sum(ordered) / n,
+        minimum=frequencies[0][0],
+        median=_element(frequencies, n // 2),
+        p95=_element(frequencies, max(0, math.ceil(0.95 * n) - 1)),
+        maximum=frequencies[-1][0],
+        mean=sum(value * count for value, count in frequencies) / n,
     )
 
 
-def histogram(ordered: Sequence[int], bins: int = HISTOGRAM_BINS) -> tuple[HistogramBin, ...]:
-    """Count sorted values in ``bins`` equal-width integer bins from the minimum to the maximum.
+def histogram(values: Iterable[int], bins: int = HISTOGRAM_BINS) -> tuple[HistogramBin, ...]:
+    """Count values in ``bins`` equal-width integer bins from the minimum to the maximum.
 
     Args:
-        ordered: the values, sorted ascending.
+        values: the values, in any order.
         bins: the number of bins wanted (fewer when the range is narrower).
 
     Returns:
         The bins, lowest first; empty for no values.
     """
-    if not ordered:
+    return _histogram(sorted(Counter(values).items()), bins)
+
+
+def _histogram(
+    frequencies: Sequence[tuple[int, int]], bins: int = HISTOGRAM_BINS
+) -> tuple[HistogramBin, ...]:
+    if not frequencies:
         return ()
-    low, high = ordered[0], ordered[-1]
+    low, high = frequencies[0][0], frequencies[-1][0]
     width = max(1, math.ceil((high - low + 1) / bins))
     counts: dict[int, int] = {}
-    for value in ordered:
+    for value, frequency in frequencies:
         index = (value - low) // width
-        counts[index] = counts.get(index, 0) + 1
+        counts[index] = counts.get(index, 0) + frequency
     count = (high - low) // width + 1
     return tuple(
         HistogramBin(low + i * width, min(high, low + (i + 1) * width - 1), counts.get(i, 0))
@@ -197,33 +221,27 @@ def build_stats(
         context_limit: the model's training context, None when unknown.
 
     Returns:
-        The statistics. Sorting uses transient memory of about 40 bytes per example.
+        The statistics (exact; memory grows with the number of distinct values only).
     """
-    ordered = sorted(tokens)
-    total = sum(ordered)
-    if context_limit is None:
-        billable, over = total, 0
-    else:
-        over = sum(1 for value in ordered if value > context_limit)
-        billable = total - sum(value - context_limit for value in ordered[len(ordered) - over :])
-    token_distribution = distribution(ordered)
-    bins = histogram(ordered)
-    del ordered
-    ordered_replies = sorted(assistant_tokens)
-    reply_distribution = distribution(ordered_replies)
-    total_replies = sum(ordered_replies)
-    del ordered_replies
+    frequencies = sorted(Counter(tokens).items())
+    total = sum(value * count for value, count in frequencies)
+    over = sum(count for value, count in frequencies if context_limit and value > context_limit)
+    billable = total
+    if context_limit is not None:
+        billable -= sum(
+            (value - context_limit) * count for value, count in frequencies if value > context_limit
+        )
     return DatasetStats(
         examples=len(tokens),
-        messages=distribution(sorted(messages)),
-        tokens=token_distribution,
-        assistant_tokens=reply_distribution,
+        messages=distribution(messages),
+        tokens=_distribution(frequencies),
+        assistant_tokens=distribution(assistant_tokens),
         total_tokens=total,
-        total_assistant_tokens=total_replies,
+        total_assistant_tokens=sum(assistant_tokens),
         billable_tokens=billable,
         over_limit=over,
         context_limit=context_limit,
-        histogram=bins,
+        histogram=_histogram(frequencies),
     )
 
 

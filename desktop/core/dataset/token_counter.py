@@ -12,9 +12,9 @@ from desktop.core import tokens
 __all__ = ["TokenCounter"]
 
 # Only strings up to this length are remembered (long replies rarely repeat), and the cache
-# is emptied once it holds this many characters, which bounds its memory to a few MB.
+# is emptied once it holds this many characters, which bounds its memory to about 1-4 MB.
 _MAX_CACHED_LENGTH = 20_000
-_MAX_CACHED_CHARS = 4_000_000
+_MAX_CACHED_CHARS = 1_000_000
 
 
 class TokenCounter:
@@ -23,7 +23,7 @@ class TokenCounter:
     Not thread-safe: use one per thread or process.
     """
 
-    __slots__ = ("_cache", "_cached_chars", "_encode", "encoding_name")
+    __slots__ = ("_cache", "_cached_chars", "_encode", "encoding_name", "lookup")
 
     def __init__(self, encoding_name: str) -> None:
         """Load the encoding (see :func:`desktop.core.tokens.get_encoding`).
@@ -38,6 +38,9 @@ class TokenCounter:
         self._encode = tokens.get_encoding(encoding_name).encode_ordinary
         self._cache: dict[str, int] = {}
         self._cached_chars = 0
+        # ``lookup(text)`` is the cached count or None: a hot loop can try it before calling
+        # :meth:`count`, saving a Python call for the strings that repeat.
+        self.lookup = self._cache.get
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text``, special-token text counted as ordinary text."""
@@ -48,7 +51,7 @@ class TokenCounter:
         size = len(text)
         if size <= _MAX_CACHED_LENGTH:
             if self._cached_chars + size > _MAX_CACHED_CHARS:
-                self._cache.clear()
+                self._cache.clear()  # in place: ``lookup`` stays bound to it
                 self._cached_chars = 0
             self._cache[text] = count
             self._cached_chars += size

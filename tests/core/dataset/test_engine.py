@@ -257,3 +257,15 @@ def test_cancel_stops_the_worker_pool_when_set_before_start(write_file: WriteFil
     cancel.set()
     with pytest.raises(CheckCancelledError):
         check(write_file(valid_lines(50)), workers=2, chunk_size=512, cancel=cancel)
+
+
+def test_duplicates_are_counted_but_capped_when_a_file_is_copied_many_times(
+    write_file: WriteFile,
+) -> None:
+    lines = valid_lines(10) + [chat_line("Same?", "Same.", system="s")] * 1202
+    report = check(write_file(lines))
+    assert report.issue_counts[IssueCode.DUPLICATE_EXAMPLE] == 1201
+    kept = [i for i in report.issues if i.code == IssueCode.DUPLICATE_EXAMPLE]
+    assert len(kept) == 1000
+    assert kept[0].line == 12
+    assert "line 11" in kept[0].message

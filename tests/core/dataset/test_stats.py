@@ -69,3 +69,12 @@ def test_json_summary_has_zero_epochs_when_no_example_is_valid(gpt4o_mini: Catal
         0.0,
     )
     assert [e["code"] for e in summary["errors"]] == ["file_empty"]  # type: ignore[union-attr]
+
+
+def test_distribution_is_exact_when_values_come_unsorted() -> None:
+    values = [7, 1, 9, 3, 3, 100, 2]
+    summary = distribution(values)
+    ordered = sorted(values)
+    assert (summary.minimum, summary.median, summary.maximum) == (1, ordered[3], 100)
+    assert summary.p95 == 100
+    assert summary.mean == sum(values) / len(values)
