@@ -1,8 +1,8 @@
 """``finetune-studio --self-test``: check an installation and print a JSON report.
 
 It starts the real window offscreen on a throw-away app folder, checks the three tabs, the
-offline tokenizer and the keychain (a missing keychain is reported, not failed: the app then
-keeps keys for the session only), and walks the Demo path against an in-process emulator:
+offline tokenizer, the keychain (a missing keychain is reported, not failed: the app then
+keeps keys for the session only) and a dataset check in worker processes, and walks the Demo path against an in-process emulator:
 upload a small training file, run a fast job to success, and stream a reply from the fine-tuned
 model. Exit code 0 only if every check passes. Installers run it as their smoke test.
 """
@@ -173,6 +173,23 @@ def _run_all(home: Path, results: list[CheckResult]) -> None:
                 return f"system keychain available ({keychain.backend_name()})"
             return "no system keychain on this computer: keys can be kept for the session only"
 
+        def check_dataset() -> str:
+            from desktop.core.dataset import check_file
+
+            path = home / "self-test-check.jsonl"
+            path.write_text(training_file_text(), encoding="utf-8")
+            # Two worker processes, as for a big file: proves the process pool starts here
+            # (in a frozen bundle too) and that the workers count tokens offline.
+            report = check_file(
+                path, encoding_name="o200k_base", context_limit=65_536, workers=2, chunk_size=256
+            )
+            assert not report.has_errors, f"unexpected problems: {report.errors[:3]}"
+            assert report.stats.examples == len(_TRAINING_PAIRS), report.stats
+            return (
+                f"{report.stats.examples} examples checked in worker processes, "
+                f"{report.stats.total_tokens} tokens"
+            )
+
         def check_round_trip() -> str:
             summary: str = loop.run_until_complete(demo_round_trip(emulator.base_url, home))
             return summary
@@ -180,6 +197,7 @@ def _run_all(home: Path, results: list[CheckResult]) -> None:
         _run_check("window", check_window, results)
         _run_check("tokenizer", check_tokenizer, results)
         _run_check("keychain", check_keychain, results)
+        _run_check("dataset check", check_dataset, results)
         _run_check("emulator round trip", check_round_trip, results)
     finally:
         window.close()

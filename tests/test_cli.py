@@ -57,5 +57,5 @@ def test_self_test_passes_and_reports_every_check_when_installed() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert report["ok"] is True
     names = [check["name"] for check in report["checks"]]
-    assert names == ["window", "tokenizer", "keychain", "emulator round trip"]
+    assert names == ["window", "tokenizer", "keychain", "dataset check", "emulator round trip"]
     assert all(check["ok"] for check in report["checks"])
