@@ -2,9 +2,10 @@
 
 It starts the real window offscreen on a throw-away app folder, checks the three tabs, the
 offline tokenizer, the keychain (a missing keychain is reported, not failed: the app then
-keeps keys for the session only) and a dataset check in worker processes, and walks the Demo path against an in-process emulator:
-upload a small training file, run a fast job to success, and stream a reply from the fine-tuned
-model. Exit code 0 only if every check passes. Installers run it as their smoke test.
+keeps keys for the session only) and a dataset check in worker processes, and walks the Demo
+path against an in-process emulator: upload a small training file, run a fast job to success,
+and stream a reply from the fine-tuned model. Exit code 0 only if every check passes.
+Installers run it as their smoke test.
 """
 
 from __future__ import annotations
