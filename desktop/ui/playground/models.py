@@ -99,6 +99,21 @@ def model_choices(
     return [choice for _, choice in rows]
 
 
+def deployment_choices(deployments: Iterable[str]) -> list[ModelChoice]:
+    """The picker's rows on Azure OpenAI, where chat goes to deployment names, not models."""
+    return [
+        ModelChoice(
+            id=name,
+            label=f"{name}  ·  deployment",
+            enabled=True,
+            tooltip="An Azure OpenAI deployment: replies come from the model deployed under "
+            "this name in the Azure portal.",
+            fine_tuned=False,
+        )
+        for name in deployments
+    ]
+
+
 class ModelChoiceModel(QAbstractListModel):
     """A thin list model over ``ModelChoice`` rows; disabled rows cannot be selected.
 

@@ -28,13 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.connections import ConnectionKind
 from desktop.core.errors import FinetuneError, StreamInterruptedError
 from desktop.core.pricing import estimate_usage_cost
 from desktop.core.types import ChatMessage, ChatRequest, ModelInfo, Usage
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.connection_state import Reachability, ReachState
 from desktop.ui.common.errors import show_error
-from desktop.ui.playground.models import ModelChoiceModel, ModelIdRole, model_choices
+from desktop.ui.playground.models import (
+    ModelChoiceModel,
+    ModelIdRole,
+    deployment_choices,
+    model_choices,
+)
 
 if TYPE_CHECKING:
     from desktop.core.catalog import ModelCatalog
@@ -262,14 +268,20 @@ class PlaygroundWidget(QWidget):
 
     def _set_models(self, models: tuple[ModelInfo, ...]) -> None:
         previous = self.selected_model
-        choices = model_choices(models, today=self._today(), catalog=self._catalog())
+        profile = self._service.profile
+        if profile.kind is ConnectionKind.AZURE:
+            choices = deployment_choices(profile.deployments)
+        else:
+            choices = model_choices(models, today=self._today(), catalog=self._catalog())
         with QSignalBlocker(self.model_combo):
             self._model_list.set_choices(choices)
             row = self._model_list.row_of(previous) if previous else -1
             if row < 0 or not choices[row].enabled:
                 row = self._model_list.first_enabled_row()
             self.model_combo.setCurrentIndex(row)
-        if models and not choices:
+        if profile.kind is ConnectionKind.AZURE and not choices:
+            self._set_empty_text("Add your Azure deployment names in Preferences to chat")
+        elif models and not choices:
             self._set_empty_text("This connection lists no chat models")
         self._update_buttons()
 

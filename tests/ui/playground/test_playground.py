@@ -208,3 +208,35 @@ def test_cancel_in_status_bar_stops_request_when_waiting_to_retry(
 
     assert "Stopped" in playground.info_label.text()
     assert not status.retry_label.isVisibleTo(status)
+
+
+def test_azure_connection_offers_its_deployments_and_chats_with_them_when_active(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+) -> None:
+    from desktop.core.connections import ConnectionKind, ConnectionProfile
+
+    window = make_window(demo_url=emulator.base_url)
+    context = context_of(window)
+    profile = context.profiles.save(
+        ConnectionProfile(
+            id="azure1",
+            name="contoso",
+            kind=ConnectionKind.AZURE,
+            azure_endpoint=emulator.base_url.removesuffix("/v1"),
+            deployments=(MODEL,),
+        )
+    )
+    context.keychain.set(profile.id, "azure-key-1234")
+    playground = window.playground_tab
+    window.tabs.setCurrentWidget(playground)
+
+    run(qasync_loop, context.connection_service.activate(profile.id))
+    combo = playground.model_combo
+    labels = [combo.itemText(i) for i in range(combo.count())]
+
+    assert labels == [f"{MODEL}  ·  deployment"]
+    assert window.connection_status.text.startswith("Azure — contoso")
+    run(qasync_loop, type_and_send(qtbot, playground, "Hello from Azure"))
+    assert playground.reply_view.toPlainText()
+    assert any(r.path.startswith(f"/openai/deployments/{MODEL}/") for r in emulator.requests)
+    assert shown_errors == []
