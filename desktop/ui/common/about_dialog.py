@@ -48,17 +48,18 @@ GETTING_STARTED_HTML = """
 <p>Finetune Studio teaches a language model from your own examples, in three steps, one per
 tab:</p>
 <ol>
-<li><b>Datasets</b>: open or write example conversations (a JSONL file). The app checks
-them and tells you how many tokens they contain and what training will roughly cost.</li>
-<li><b>Jobs</b>: start a fine-tuning job from a dataset, follow its progress and see the
-model it produces.</li>
+<li><b>Datasets</b>: open example conversations (a JSONL file, or a spreadsheet to
+convert). The app checks them line by line and tells you how many tokens they contain and
+what training will roughly cost.</li>
+<li><b>Jobs</b> (coming in the next release): start a fine-tuning job from a dataset, follow
+its progress and see the model it produces. Until then, the Demo runs jobs for the
+<code>finetune-studio sandbox</code> command line.</li>
 <li><b>Playground</b>: chat with a base model or with your fine-tuned model to check the
 result. Type a message and press <b>Send</b> (Ctrl+Enter); <b>Stop</b> ends a reply early
 and keeps what arrived.</li>
 </ol>
 <p><b>Try it without an account.</b> The app starts on the <i>Demo</i> connection, a
-simulation on this computer: everything works, nothing is sent anywhere and nothing costs
-money.</p>
+simulation on this computer: nothing is sent anywhere and nothing costs money.</p>
 <p><b>Use your own account.</b> Open <i>Preferences…</i> (Ctrl+,) and add an OpenAI or
 Azure OpenAI connection with its API key, then make it active. The status bar always shows which
 connection is active and whether it can be reached.</p>
