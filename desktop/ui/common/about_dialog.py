@@ -52,8 +52,7 @@ tab:</p>
 convert). The app checks them line by line and tells you how many tokens they contain and
 what training will roughly cost.</li>
 <li><b>Jobs</b> (coming in the next release): start a fine-tuning job from a dataset, follow
-its progress and see the model it produces. Until then, the Demo runs jobs for the
-<code>finetune-studio sandbox</code> command line.</li>
+its progress and see the model it produces.</li>
 <li><b>Playground</b>: chat with a base model or with your fine-tuned model to check the
 result. Type a message and press <b>Send</b> (Ctrl+Enter); <b>Stop</b> ends a reply early
 and keeps what arrived.</li>
