@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import uuid
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -68,7 +66,9 @@ def demo_profile() -> ConnectionProfile:
 
 
 def new_profile_id() -> str:
-    return uuid.uuid4().hex[:12]
+    import secrets  # here, not at start-up: uuid/secrets pull in more modules than needed
+
+    return secrets.token_hex(6)
 
 
 _HOST_NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
@@ -78,6 +78,8 @@ def _is_valid_host(host: str) -> bool:
     """A DNS name or an IP address (``urlsplit`` already removed IPv6 brackets)."""
     if _HOST_NAME_RE.fullmatch(host):
         return True
+    import ipaddress  # only when validating: keeps the module cheap at start-up
+
     try:
         ipaddress.ip_address(host)
     except ValueError:
