@@ -13,14 +13,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import tempfile
 import threading
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.core.errors import FinetuneError
+from desktop.core.errors import FileSaveError, FinetuneError
+from desktop.core.files import write_via_temp
 
 if TYPE_CHECKING:
     import tiktoken
@@ -103,19 +103,6 @@ def _read_vocabulary(source: Path, name: str, expected: str) -> bytes:
     return data
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def configure_offline_vocabularies(vocab_dir: Path, cache_dir: Path) -> None:
     """Install the shipped vocabularies into tiktoken's cache and point tiktoken at it.
 
@@ -143,8 +130,8 @@ def configure_offline_vocabularies(vocab_dir: Path, cache_dir: Path) -> None:
                 continue
             data = _read_vocabulary(vocab_dir / f"{name}.tiktoken.gz", name, expected)
             try:
-                _write_atomically(target, data)
-            except OSError as exc:
+                write_via_temp(target, [data])
+            except FileSaveError as exc:
                 raise VocabularyError(f"cannot write tokenizer cache {target}: {exc}") from exc
         os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
 

@@ -11,13 +11,13 @@ import json
 import logging
 import os
 import random
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop.core.files import write_via_temp
 from desktop.sandbox.jobs import Job
 
 __all__ = ["FileRecord", "Store", "UploadRecord"]
@@ -70,16 +70,7 @@ class UploadRecord:
 
 def _write_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_via_temp(target, [data])
 
 
 class Store:

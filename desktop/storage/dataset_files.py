@@ -24,9 +24,9 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from desktop.core.datasets_io._output import save_error, write_via_temp
 from desktop.core.datasets_io._streams import Progress
 from desktop.core.datasets_io.document import DatasetDocument
+from desktop.core.files import save_error, write_via_temp
 
 __all__ = ["DEFAULT_MAX_BACKUPS", "backups_of", "save_document", "write_atomically"]
 

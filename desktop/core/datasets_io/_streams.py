@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from desktop.core.errors import DatasetUnreadableError, OperationCancelledError
+from desktop.core.errors import DatasetUnreadableError
+from desktop.core.files import check_cancel
 
 __all__ = [
     "Progress",
@@ -28,12 +29,6 @@ Progress = Callable[[int, int], None]
 
 _PROGRESS_EVERY_BYTES = 1 << 20
 _CANCEL_EVERY_LINES = 1024
-
-
-def check_cancel(cancel: threading.Event | None) -> None:
-    """Raise :class:`OperationCancelledError` when ``cancel`` is set."""
-    if cancel is not None and cancel.is_set():
-        raise OperationCancelledError("cancelled by the user")
 
 
 def open_input(path: Path) -> BinaryIO:

@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core.datasets_io._output import write_via_temp
 from desktop.core.datasets_io._streams import (
     Progress,
     batched,
@@ -36,6 +35,7 @@ from desktop.core.datasets_io._streams import (
     iter_lines,
     refuse_same_file,
 )
+from desktop.core.files import write_via_temp
 
 __all__ = [
     "COMPLETION_STOPS",

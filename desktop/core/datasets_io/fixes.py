@@ -28,7 +28,6 @@ from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 
-from desktop.core.datasets_io._output import write_via_temp
 from desktop.core.datasets_io._streams import (
     Progress,
     batched,
@@ -43,6 +42,7 @@ from desktop.core.datasets_io.convert import (
     parse_json_line,
     sample_conventions,
 )
+from desktop.core.files import write_via_temp
 
 __all__ = ["FixKind", "FixResult", "apply_fixes", "trim_message_whitespace"]
 

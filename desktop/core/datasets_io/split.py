@@ -19,7 +19,6 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core.datasets_io._output import PendingFile, write_via_temp
 from desktop.core.datasets_io._streams import (
     Progress,
     batched,
@@ -30,6 +29,7 @@ from desktop.core.datasets_io._streams import (
     refuse_same_file,
 )
 from desktop.core.datasets_io.convert import parse_json_line
+from desktop.core.files import PendingFile, write_via_temp
 
 __all__ = [
     "ExportResult",

@@ -21,7 +21,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core.datasets_io._output import write_via_temp
 from desktop.core.datasets_io._streams import (
     Progress,
     batched,
@@ -33,6 +32,7 @@ from desktop.core.datasets_io.convert import ConversionResult, SkipLog
 from desktop.core.errors import (
     MissingColumnsError,
 )
+from desktop.core.files import write_via_temp
 
 __all__ = [
     "EXCEL_SUFFIXES",

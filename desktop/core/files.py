@@ -1,4 +1,8 @@
-"""Writing an output file all-or-nothing: a temporary file beside it, renamed over it at the end.
+"""Writing a file all-or-nothing: a temporary file beside it, renamed over it at the end.
+
+The one implementation of safe writing in the app: datasets (``desktop.core.datasets_io`` and
+``desktop.storage.dataset_files``, which adds backups), the tokenizer cache and the emulator's
+saved state all write through :func:`write_via_temp`.
 
 The temporary file is ``.<name>.<8 hex digits>.partial`` in the destination's folder (same file
 system, so the final ``os.replace`` is atomic). It is flushed and fsynced before the rename; on
@@ -19,13 +23,23 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from desktop.core.datasets_io._streams import check_cancel
-from desktop.core.errors import DiskFullError, FileSaveError, WritePermissionError
+from desktop.core.errors import (
+    DiskFullError,
+    FileSaveError,
+    OperationCancelledError,
+    WritePermissionError,
+)
 
-__all__ = ["PendingFile", "save_error", "write_via_temp"]
+__all__ = ["PendingFile", "check_cancel", "save_error", "write_via_temp"]
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def check_cancel(cancel: threading.Event | None) -> None:
+    """Raise :class:`OperationCancelledError` when ``cancel`` is set."""
+    if cancel is not None and cancel.is_set():
+        raise OperationCancelledError("cancelled by the user")
 
 
 def save_error(dst: Path, exc: OSError) -> FileSaveError:
