@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from desktop.core.catalog import ModelCatalog
     from desktop.sandbox import Emulator
     from desktop.storage.keychain import Keychain
+    from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.settings import SettingsDialog
 
@@ -266,6 +267,7 @@ class AppContext:
     connection_service: ConnectionService
     ui_settings: QSettings
     demo: DemoServer
+    _settings_store: SettingsStore | None = None
     _tokenizers_lock: threading.Lock = field(default_factory=threading.Lock)
     _tokenizers_ready: bool = False
     _closed: bool = False
@@ -279,6 +281,15 @@ class AppContext:
     def catalog(self) -> ModelCatalog | None:
         """The model catalog (read on first use; None when unavailable)."""
         return self.catalogs.get()
+
+    @property
+    def settings_store(self) -> SettingsStore:
+        """App settings in the database (recent datasets...); GUI thread only."""
+        from desktop.storage.settings import SettingsStore
+
+        if self._settings_store is None:
+            self._settings_store = SettingsStore(self.database)
+        return self._settings_store
 
     async def check_connection(
         self, profile: ConnectionProfile, api_key: str | None

@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtWidgets import QWidget
 
 from desktop.core.catalog import ModelCatalog
+from desktop.storage.settings import SettingsStore
 from desktop.ui.common.connection_service import ConnectionService
 
 
@@ -47,6 +48,15 @@ class WindowContext(Protocol):
     @property
     def ui_settings(self) -> QSettings:
         """Window geometry and similar per-user UI state (an INI file in the app's folder)."""
+        ...
+
+    @property
+    def settings_store(self) -> SettingsStore:
+        """App settings in the database (e.g. the Datasets tab's recent files)."""
+        ...
+
+    def ensure_tokenizers(self) -> None:
+        """Install the shipped tokenizer vocabularies (blocking; call in a worker thread)."""
         ...
 
     def create_settings_dialog(self, parent: QWidget, *, active_id: str) -> SettingsDialogPort:

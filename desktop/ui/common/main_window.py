@@ -136,7 +136,12 @@ class MainWindow(QMainWindow):
 
         self._context = context
         self._service = context.connection_service
-        self.datasets_tab = DatasetsWidget()
+        self.datasets_tab = DatasetsWidget(
+            settings=context.settings_store,
+            catalog=lambda: context.catalog,
+            service=self._service,
+            prepare_tokenizers=context.ensure_tokenizers,
+        )
         self.jobs_tab = JobsWidget()
         self.playground_tab = PlaygroundWidget(self._service, catalog=lambda: context.catalog)
         current = self.tabs.currentIndex()
@@ -345,6 +350,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.save_layout()
+        if self.content_ready:
+            self.datasets_tab.shutdown()
         reply = self.playground_tab.shutdown() if self.content_ready else None
         if reply is not None:
             self._pending.add(reply)

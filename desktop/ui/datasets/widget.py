@@ -1,34 +1,440 @@
-"""The Datasets tab. Not built yet: it explains what it will do."""
+"""The Datasets tab: open or import a file, check it, browse, fix, edit and save it.
+
+Flow: the start page (Open…, drop a file, recent files) → the file is checked for being a
+readable text file → its first rows are indexed and shown at once → the check and the rest of
+the index run in worker threads (progress, Cancel) → Report and Browse show the results.
+Tables (CSV/TSV/.xlsx) go through the import wizard first; fixes and conversions always write a
+new file next to the original and open it. Edits are undoable; Save writes a temporary file
+and renames it over the original, keeping the previous version as a backup.
+
+Invariants: at most one piece of long work runs (``task``); the document is editable only
+when it is fully indexed and nothing runs. Call only from the GUI thread.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop.ui.common.placeholder import ComingSoonWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtWidgets import QFileDialog, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+
+from desktop.core.dataset import CheckCancelledError, DatasetReport
+from desktop.core.errors import FinetuneError, OperationCancelledError
+from desktop.ui.common.async_slots import async_slot, cancel_task
+from desktop.ui.common.errors import show_error
+from desktop.ui.common.prompts import confirm
+from desktop.ui.datasets.dataset_page import DatasetPage, ProgressStrip
+from desktop.ui.datasets.edit_form import DocumentEditCommand, ExampleEditDialog
+from desktop.ui.datasets.models import IndexRows
+from desktop.ui.datasets.session import TABLE_SUFFIXES, DatasetSession, RecentFiles
+from desktop.ui.datasets.start_page import StartPage
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from desktop.core.datasets_io.document import DatasetDocument, Edit
+    from desktop.core.datasets_io.fixes import FixKind
+    from desktop.core.datasets_io.line_index import LineIndex
+    from desktop.core.datasets_io.tabular import TablePreview
+    from desktop.storage.settings import SettingsStore
+    from desktop.ui.common.connection_service import ConnectionService
+    from desktop.ui.datasets.session import CatalogGetter
 
 TITLE = "Datasets"
+OPEN_FILTER = "Datasets (*.jsonl *.csv *.tsv *.xlsx);;JSONL (*.jsonl);;Tables (*.csv *.tsv *.xlsx)"
+OPENABLE_SUFFIXES = frozenset({".jsonl", ".json", ".txt"}) | TABLE_SUFFIXES
+CHANGE_POLL_MS = 2000
+UNSAVED_QUESTION = "“{name}” has edits that are not saved. Discard them?"
 
 
 class DatasetsWidget(QWidget):
-    """Placeholder page of the Datasets tab."""
+    """The Datasets tab. ``task`` is the running work (await it in tests)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        settings: SettingsStore | None = None,
+        catalog: CatalogGetter | None = None,
+        service: ConnectionService | None = None,
+        prepare_tokenizers: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("datasetsTab")
+        self.setAcceptDrops(True)
+        self.session = DatasetSession(catalog=catalog, prepare_tokenizers=prepare_tokenizers)
+        self.session.progress.connect(self._on_progress)
+        self.recent = RecentFiles(settings)
+        self.task: asyncio.Task[None] | None = None
+        self.path: Path | None = None
+        self.report: DatasetReport | None = None
+        self.document: DatasetDocument | None = None
+        self._index: LineIndex | None = None
+        self._notice = ""
+        self.undo_stack = QUndoStack(self)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.page = ComingSoonWidget(
-            title="Prepare your training examples",
-            summary=(
-                "A dataset is a file of example conversations that show the model how you want "
-                "it to answer. This tab will help you build and check one before training."
-            ),
-            planned=[
-                "Open a JSONL file, or write examples one by one",
-                "Find problems line by line, with plain explanations of how to fix them",
-                "Count tokens and estimate what a training run will cost",
-                "Upload the file to your connection, ready for a job",
-            ],
-            hint="Meanwhile, try a model in the Playground tab.",
-        )
-        layout.addWidget(self.page)
+        self.progress = ProgressStrip()
+        self.progress.cancel_requested.connect(self._on_cancel_requested)
+        layout.addWidget(self.progress)
+        self.stack = QStackedWidget()
+        self.start_page = StartPage()
+        self.start_page.open_requested.connect(self._on_open_requested)
+        self.start_page.path_chosen.connect(self._on_path_chosen)
+        self.page = DatasetPage(catalog=catalog, service=service)
+        for widget in (self.start_page, self.page):
+            # Ignored: a page's toolbars must not set the window's minimum width.
+            widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            self.stack.addWidget(widget)
+        layout.addWidget(self.stack, 1)
+        self.start_page.set_recent(self.recent.paths())
+
+        page = self.page
+        page.close_button.clicked.connect(self._on_close_clicked)
+        page.save_button.clicked.connect(self._on_save_requested)
+        page.reload_button.clicked.connect(self._on_reload_clicked)
+        page.undo_button.clicked.connect(self.undo_stack.undo)
+        page.redo_button.clicked.connect(self.undo_stack.redo)
+        page.report_view.line_activated.connect(self._on_issue_line_activated)
+        page.report_view.fix_requested.connect(self._on_fix_requested)
+        if page.split_panel is not None and hasattr(page.split_panel, "dataset_created"):
+            page.split_panel.dataset_created.connect(self._on_path_chosen)
+        browse = page.browse_view
+        browse.add_requested.connect(self._on_add_requested)
+        browse.edit_requested.connect(self._on_edit_requested)
+        browse.duplicate_requested.connect(self._on_duplicate_requested)
+        browse.delete_requested.connect(self._on_delete_requested)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.undo_stack.canUndoChanged.connect(page.undo_button.setEnabled)
+        self.undo_stack.canRedoChanged.connect(page.redo_button.setEnabled)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, handler in (
+            (QKeySequence.StandardKey.Undo, self.undo_stack.undo),
+            ("Ctrl+Shift+Z", self.undo_stack.redo),
+            (QKeySequence.StandardKey.Save, self._on_save_requested),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self, context=context)
+            shortcut.activated.connect(handler)
+        self._watch = QTimer(self)
+        self._watch.setInterval(CHANGE_POLL_MS)
+        self._watch.timeout.connect(self._on_watch_timeout)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    @property
+    def has_unsaved_edits(self) -> bool:
+        return self.document is not None and self.document.is_modified
+
+    def _update_actions(self) -> None:
+        editable = self.document is not None and not self.busy
+        page = self.page
+        page.browse_view.set_editable(editable)
+        page.save_button.setEnabled(editable and self.has_unsaved_edits)
+        page.undo_button.setEnabled(editable and self.undo_stack.canUndo())
+        page.redo_button.setEnabled(editable and self.undo_stack.canRedo())
+        page.report_view.set_busy(self.busy)
+        self.start_page.open_button.setEnabled(not self.busy)
+        name = self.path.name if self.path else ""
+        page.name_label.setText(f"{name} •" if self.has_unsaved_edits else name)
+
+    def _confirm_discard(self) -> bool:
+        if not self.has_unsaved_edits or self.path is None:
+            return True
+        question = UNSAVED_QUESTION.format(name=self.path.name)
+        return confirm(self, "Unsaved edits", question, action="Discard edits")
+
+    def _start(self, task: asyncio.Task[None]) -> asyncio.Task[None]:
+        self.task = task
+        task.add_done_callback(lambda _t: self._update_actions())
+        self._update_actions()
+        return task
+
+    # ------------------------------------------------------------------ opening
+
+    def open_path(self, path: Path) -> asyncio.Task[None] | None:
+        """Open (or import) ``path``, asking first if unsaved edits would be lost.
+
+        Returns:
+            The task doing it, or None when nothing was started.
+        """
+        if self.busy or not self._confirm_discard():
+            return None
+        return self._start(self._open(Path(path)))
+
+    @async_slot()
+    async def _open(self, path: Path) -> None:
+        try:
+            if path.suffix.lower() in TABLE_SUFFIXES:
+                await self._import_table(path)
+                return
+            self.progress.start(f"Opening {path.name}")
+            await self.session.precheck(path)
+            index = await self.session.open_index(path)
+            self._close_document()
+            self._index, self.path, self.report = index, path, None
+            self.recent.add(path)
+            self.start_page.set_recent(self.recent.paths())
+            self.page.browse_view.model.set_report(None)
+            self.page.browse_view.model.set_source(IndexRows(index))
+            self.page.show_dataset(path, None, rows=len(index))
+            self.page.changed_banner.hide()
+            self.stack.setCurrentWidget(self.page)
+            self.progress.start("Checking")
+            report, document = await self.session.check_and_index(index)
+            self._set_document(document, report)
+        except (OperationCancelledError, CheckCancelledError):
+            self._close_document()
+            self.stack.setCurrentWidget(self.start_page)
+        except FinetuneError as exc:
+            show_error(self, exc)
+        finally:
+            self.progress.finish()
+
+    def _set_document(self, document: DatasetDocument, report: DatasetReport) -> None:
+        self.document, self._index, self.report = document, None, report
+        self.path = document.path
+        self.undo_stack.clear()
+        model = self.page.browse_view.model
+        model.counter = self.session.counter
+        model.set_report(report)
+        model.set_source(document)
+        self.page.show_dataset(document.path, report, rows=document.row_count)
+        self.page.changed_banner.hide()
+        self.page.notice_label.setText(self._notice)
+        self.page.notice_label.setVisible(bool(self._notice))
+        self._notice = ""
+        self._watch.start()
+
+    def _close_document(self) -> None:
+        self._watch.stop()
+        self.undo_stack.clear()
+        self.page.browse_view.model.set_source(None)
+        for holder in (self.document, self._index):
+            if holder is not None:
+                holder.close()
+        self.document = self._index = None
+        self.report = None
+
+    async def _import_table(self, path: Path) -> None:
+        from desktop.core.datasets_io.tabular import read_table_preview
+        from desktop.ui.datasets.import_wizard import ImportWizardDialog
+
+        self.progress.start(f"Reading {path.name}")
+        preview = await asyncio.to_thread(read_table_preview, path)
+        dialog = ImportWizardDialog(path, preview, load_preview=_load_preview, parent=self)
+        dialog.accepted.connect(lambda: self._on_import_accepted(dialog, path))
+        dialog.finished.connect(dialog.deleteLater)
+        self.import_dialog = dialog
+        dialog.open()
+
+    def _on_import_accepted(self, dialog: object, path: Path) -> None:
+        from desktop.ui.datasets.import_wizard import ImportWizardDialog
+
+        assert isinstance(dialog, ImportWizardDialog)
+        mapping = dialog.mapping()
+        if mapping is not None:
+            self._start(self._convert_table(path, mapping, dialog.sheet()))
+
+    @async_slot()
+    async def _convert_table(self, path: Path, mapping: object, sheet: str | None) -> None:
+        from desktop.core.datasets_io.tabular import ColumnMapping
+
+        assert isinstance(mapping, ColumnMapping)
+        try:
+            self.progress.start(f"Converting {path.name}")
+            target, written, skipped = await self.session.convert_table(path, mapping, sheet=sheet)
+            note = f" ({skipped:,} row(s) skipped: empty user or answer)" if skipped else ""
+            self._notice = f"Created “{target.name}” with {written:,} example(s){note}."
+        except (OperationCancelledError, CheckCancelledError):
+            return
+        except FinetuneError as exc:
+            show_error(self, exc)
+            return
+        finally:
+            self.progress.finish()
+        await self._open(target)
+
+    # ------------------------------------------------------------------ fixes, save, reload
+
+    def _on_fix_requested(self, kind: FixKind) -> None:
+        if self.path is None or self.busy or not self._confirm_discard():
+            return
+        self._start(self._fix(self.path, kind))
+
+    @async_slot()
+    async def _fix(self, path: Path, kind: FixKind) -> None:
+        from desktop.core.datasets_io.fixes import FixKind
+
+        try:
+            self.progress.start("Writing a fixed copy")
+            if kind is FixKind.CONVERT_LEGACY:
+                target = await self.session.convert_legacy(path)
+                self._notice = f"Converted to “{target.name}”; “{path.name}” is unchanged."
+            else:
+                target, _ = await self.session.apply_fixes(path, {kind})
+                self._notice = f"Fixed copy saved as as “{target.name}”; the original is unchanged."
+        except (OperationCancelledError, CheckCancelledError):
+            return
+        except FinetuneError as exc:
+            show_error(self, exc)
+            return
+        finally:
+            self.progress.finish()
+        await self._open(target)
+
+    def _on_save_requested(self) -> None:
+        if self.document is None or self.busy or not self.has_unsaved_edits:
+            return
+        self._start(self._save(self.document))
+
+    def save(self) -> asyncio.Task[None] | None:
+        """Save the edits (as Ctrl+S does); the task, or None when there is nothing to save."""
+        self._on_save_requested()
+        return self.task if self.busy else None
+
+    @async_slot()
+    async def _save(self, document: DatasetDocument) -> None:
+        try:
+            self.progress.start(f"Saving {document.path.name}")
+            fresh = await self.session.save(document)
+            self.document = fresh  # the old one is closed by the save
+            self.undo_stack.clear()
+            self.page.browse_view.model.set_source(fresh)
+            self.progress.start("Checking")
+            report = await self.session.recheck(fresh.path)
+            self._set_document(fresh, report)
+        except (OperationCancelledError, CheckCancelledError):
+            return
+        except FinetuneError as exc:
+            show_error(self, exc)
+        finally:
+            self.progress.finish()
+
+    def _on_reload_clicked(self) -> None:
+        if self.path is not None:
+            self.open_path(self.path)
+
+    def _on_watch_timeout(self) -> None:
+        if self.document is not None and not self.busy and self.document.file_changed():
+            self.page.changed_banner.show()
+
+    # ------------------------------------------------------------------ edits
+
+    def _push(self, edit: Edit, text: str) -> None:
+        assert self.document is not None
+        self.undo_stack.push(DocumentEditCommand(self.document, edit, text, self._after_edit))
+
+    def _after_edit(self, row: int) -> None:
+        browse = self.page.browse_view
+        browse.model.refresh()
+        if self.document is not None and self.document.row_count:
+            browse.select_row(min(row, self.document.row_count - 1))
+        self._update_actions()
+
+    def _on_add_requested(self) -> None:
+        self._open_editor(None)
+
+    def _on_edit_requested(self, row: int) -> None:
+        self._open_editor(row)
+
+    def _open_editor(self, row: int | None) -> None:
+        if self.document is None:
+            return
+        text = None if row is None else self.document.read_row(row)
+        title = "New example" if row is None else f"Edit line {row + 1:,}"
+        dialog = ExampleEditDialog(text, title=title, parent=self)
+        dialog.accepted.connect(lambda: self._on_editor_accepted(dialog, row))
+        dialog.finished.connect(dialog.deleteLater)
+        self.edit_dialog = dialog
+        dialog.open()
+
+    def _on_editor_accepted(self, dialog: ExampleEditDialog, row: int | None) -> None:
+        if self.document is None:
+            return
+        if row is None:
+            current = self.page.browse_view.current_row
+            at = self.document.row_count if current is None else current + 1
+            edit = self.document.add_example_op(dialog.result_text(), at=at)
+            self._push(edit, "Add example")
+        else:
+            self._push(self.document.replace_example_op(row, dialog.result_text()), "Edit example")
+
+    def _on_duplicate_requested(self, row: int) -> None:
+        if self.document is not None:
+            self._push(self.document.duplicate_example_op(row), "Duplicate example")
+
+    def _on_delete_requested(self, row: int) -> None:
+        if self.document is not None:
+            self._push(self.document.delete_examples_op(row), "Delete example")
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self._update_actions()
+
+    # ------------------------------------------------------------------ other handlers
+
+    def _on_progress(self, label: str, done: int, total: int) -> None:
+        self.progress.update_progress(label, done, total)
+
+    def _on_cancel_requested(self) -> None:
+        self.session.cancel()
+
+    def _on_open_requested(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a dataset", "", OPEN_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def _on_path_chosen(self, path: object) -> None:
+        if isinstance(path, Path | str):
+            self.open_path(Path(path))
+
+    def _on_issue_line_activated(self, line: int) -> None:
+        self.page.tabs.setCurrentWidget(self.page.browse_view)
+        self.page.browse_view.select_line(line)
+
+    def _on_close_clicked(self) -> None:
+        if self.busy or not self._confirm_discard():
+            return
+        self._close_document()
+        self.path = None
+        self.stack.setCurrentWidget(self.start_page)
+        self.start_page.set_recent(self.recent.paths())
+        self._update_actions()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_path(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_path(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_path(path)
+
+    def shutdown(self) -> None:
+        """Stop the running work and release the file (the window is closing)."""
+        self.session.cancel()
+        cancel_task(self.task)
+        self._watch.stop()
+
+
+def _dropped_path(event: QDragEnterEvent | QDropEvent) -> Path | None:
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in OPENABLE_SUFFIXES else None
+
+
+def _load_preview(path: Path, sheet: str | None) -> TablePreview:
+    from desktop.core.datasets_io.tabular import read_table_preview
+
+    return read_table_preview(path, sheet=sheet)

@@ -33,7 +33,7 @@ def test_shows_three_tabs_in_order_when_opened(make_window: WindowFactory, qtbot
 def test_coming_soon_pages_explain_their_tab_when_opened(make_window: WindowFactory) -> None:
     window = make_window()
 
-    datasets_text = window.datasets_tab.page.summary_label.text()
+    datasets_text = window.datasets_tab.start_page.explanation_label.text()
     jobs_text = window.jobs_tab.page.summary_label.text()
 
     assert "dataset" in datasets_text.lower()

@@ -1,0 +1,181 @@
+"""The page of an open dataset (header, changed-on-disk banner, sub-tabs) and the progress strip.
+
+Sub-tabs: Report, Browse, then the panels of ``desktop.ui.datasets.panels`` (estimate and
+upload, split and export, remote files) when that package is present.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.dataset import DatasetReport
+from desktop.ui.datasets.browse_view import BrowseView
+from desktop.ui.datasets.report_view import ReportView, format_name
+
+if TYPE_CHECKING:
+    from desktop.ui.common.connection_service import ConnectionService
+    from desktop.ui.datasets.session import CatalogGetter
+
+log = logging.getLogger(__name__)
+
+
+class ProgressStrip(QFrame):
+    """What is running, how far it is, and Cancel. Hidden when nothing runs."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("progressStrip")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.label = QLabel()
+        layout.addWidget(self.label)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        layout.addWidget(self.bar, 1)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelWorkButton")
+        self.cancel_button.clicked.connect(self.cancel_requested.emit)
+        layout.addWidget(self.cancel_button)
+        self.hide()
+
+    def start(self, label: str) -> None:
+        self.label.setText(f"{label}…")
+        self.bar.setRange(0, 0)  # busy until the first figure arrives
+        self.cancel_button.setEnabled(True)
+        self.show()
+
+    def update_progress(self, label: str, done: int, total: int) -> None:
+        self.label.setText(f"{label}…")
+        if total > 0:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(min(1000, done * 1000 // total))
+
+    def finish(self) -> None:
+        self.hide()
+
+
+class DatasetPage(QWidget):
+    """Header, banner and sub-tabs of the open dataset."""
+
+    def __init__(
+        self,
+        *,
+        catalog: CatalogGetter | None,
+        service: ConnectionService | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("datasetPage")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        self.name_label = QLabel()
+        self.name_label.setObjectName("datasetName")
+        self.name_label.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        titles.addWidget(self.name_label)
+        self.path_label = QLabel()
+        self.path_label.setObjectName("datasetPath")
+        self.path_label.setStyleSheet("color: #666;")
+        titles.addWidget(self.path_label)
+        self.info_label = QLabel()
+        self.info_label.setObjectName("datasetInfo")
+        titles.addWidget(self.info_label)
+        header.addLayout(titles, 1)
+        self.save_button = QPushButton("Save")
+        self.save_button.setObjectName("saveDatasetButton")
+        self.save_button.setToolTip("Save your edits (Ctrl+S); the previous version is kept")
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("closeDatasetButton")
+        for button in (self.undo_button, self.redo_button, self.save_button, self.close_button):
+            header.addWidget(button)
+        layout.addLayout(header)
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("datasetNotice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.hide()
+        layout.addWidget(self.notice_label)
+
+        self.changed_banner = QFrame()
+        self.changed_banner.setObjectName("messageBanner")
+        banner = QHBoxLayout(self.changed_banner)
+        self.changed_label = QLabel(
+            "This file was changed by another program. Reload it to see the current version."
+        )
+        self.changed_label.setWordWrap(True)
+        banner.addWidget(self.changed_label, 1)
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setObjectName("reloadDatasetButton")
+        banner.addWidget(self.reload_button)
+        self.changed_banner.hide()
+        layout.addWidget(self.changed_banner)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("datasetTabs")
+        self.report_view = ReportView()
+        self.browse_view = BrowseView()
+        self.tabs.addTab(self.report_view, "Report")
+        self.tabs.addTab(self.browse_view, "Browse")
+        layout.addWidget(self.tabs, 1)
+        self.panels: list[Any] = []
+        self.split_panel: Any = None
+        self._add_panels(catalog, service)
+
+    def _add_panels(self, catalog: CatalogGetter | None, service: ConnectionService | None) -> None:
+        """The other sub-tabs, from ``desktop.ui.datasets.panels`` (built separately)."""
+        try:
+            from desktop.ui.datasets import panels
+        except ImportError:
+            return
+        estimate = getattr(panels, "EstimatePanel", None)
+        upload = getattr(panels, "UploadPanel", None)
+        split = getattr(panels, "SplitExportPanel", None)
+        if estimate is not None and service is not None:
+            self._add_panel(estimate(catalog or (lambda: None), service=service), "Estimate")
+        if upload is not None and service is not None:
+            self._add_panel(upload(service), "Upload")  # it embeds the remote files list
+        if split is not None:
+            self.split_panel = split()
+            self._add_panel(self.split_panel, "Split & export")
+
+    def _add_panel(self, panel: QWidget, title: str) -> None:
+        self.tabs.addTab(panel, title)
+        self.panels.append(panel)
+
+    def show_dataset(self, path: Path, report: DatasetReport | None, *, rows: int) -> None:
+        self.name_label.setText(path.name)
+        self.path_label.setText(str(path.parent))
+        self.path_label.setToolTip(str(path))
+        if report is None:
+            self.info_label.setText(f"{rows:,} line(s) so far · checking…")
+        else:
+            self.info_label.setText(
+                f"Format: {format_name(report)} · {report.lines:,} line(s) · "
+                f"{report.stats.examples:,} valid example(s) · "
+                f"{report.error_count:,} error(s), {report.warning_count:,} warning(s)"
+            )
+        self.report_view.set_report(report)
+        if report is not None:
+            for panel in self.panels:
+                try:
+                    panel.set_dataset(path, report)
+                except Exception:  # a panel's failure must not stop the dataset opening
+                    log.exception("dataset panel %s failed", type(panel).__name__)
