@@ -1,0 +1,134 @@
+"""Editing examples in the form, undo/redo, save with a backup, and the unsaved-edits question."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.storage.dataset_files import backups_of
+from desktop.ui.datasets.edit_form import ExampleEditDialog
+from tests.ui.datasets.dataset_helpers import good_lines, make_tab, open_file, write_lines
+from tests.ui.loop_helpers import run
+
+pytestmark = pytest.mark.gui
+
+
+def edit_row(qtbot: Any, tab: Any, row: int, new_answer: str) -> None:
+    browse = tab.page.browse_view
+    tab.page.tabs.setCurrentWidget(browse)
+    assert browse.select_row(row)
+    browse.edit_button.click()
+    dialog = tab.edit_dialog
+    assert isinstance(dialog, ExampleEditDialog) and dialog.isVisible()
+    answer = dialog.editors[-1]
+    assert answer.role_combo.currentText() == "assistant"
+    answer.content_edit.selectAll()
+    qtbot.keyClicks(answer.content_edit, new_answer)
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    tab.activateWindow()
+    qtbot.waitActive(tab)
+
+
+def test_edit_undo_redo_and_save_writes_the_file_and_keeps_a_backup_when_saved(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path, shown_errors: list[Any]
+) -> None:
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    original = path.read_bytes()
+    tab = make_tab(qtbot)
+    tab.show()
+    tab.activateWindow()
+    qtbot.waitActive(tab)  # shortcuts only work in the active window
+    open_file(tab, qasync_loop, path)
+    model = tab.page.browse_view.model
+
+    edit_row(qtbot, tab, 2, "A better answer.")
+    assert model.index(2, 2).data() == "A better answer."
+    assert tab.has_unsaved_edits and tab.page.save_button.isEnabled()
+    qtbot.keyClick(tab.page.browse_view.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert model.index(2, 2).data() == "Answer 3."
+    assert not tab.has_unsaved_edits
+    mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(tab.page.browse_view.table, Qt.Key.Key_Z, mods)
+    assert model.index(2, 2).data() == "A better answer."
+
+    tab.page.save_button.click()
+    assert tab.task is not None
+    run(qasync_loop, tab.task)
+
+    saved = path.read_text(encoding="utf-8").splitlines()
+    assert json.loads(saved[2])["messages"][-1]["content"] == "A better answer."
+    backups = backups_of(path)
+    assert len(backups) == 1 and backups[0].read_bytes() == original
+    assert not tab.has_unsaved_edits and not tab.page.save_button.isEnabled()
+    assert tab.report is not None and tab.report.stats.examples == 12
+    assert shown_errors == []
+
+
+def test_add_duplicate_and_delete_change_rows_and_undo_restores_them_when_clicked(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path
+) -> None:
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, path)
+    browse = tab.page.browse_view
+    browse.select_row(0)
+
+    browse.duplicate_button.click()
+    assert browse.model.rowCount() == 13 and browse.model.index(1, 2).data() == "Answer 1."
+    browse.delete_button.click()
+    assert browse.model.rowCount() == 12
+    browse.add_button.click()
+    dialog = tab.edit_dialog
+    qtbot.keyClicks(dialog.editors[0].content_edit, "New question")
+    qtbot.keyClicks(dialog.editors[1].content_edit, "New answer")
+    dialog.editors[1].weight_check.click()  # not trained on: weight 0
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+
+    added = browse.current_row
+    assert added is not None and browse.model.index(added, 2).data() == "New answer"
+    assert json.loads(tab.document.read_row(added))["messages"][1]["weight"] == 0
+    while tab.undo_stack.canUndo():
+        tab.undo_stack.undo()
+    assert not tab.has_unsaved_edits and browse.model.rowCount() == 12
+
+
+def test_opening_another_file_asks_first_when_edits_are_unsaved(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path, confirm_answers: Any
+) -> None:
+    first = write_lines(tmp_path / "a.jsonl", good_lines(12))
+    second = write_lines(tmp_path / "b.jsonl", good_lines(10))
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, first)
+    tab.page.browse_view.select_row(0)
+    tab.page.browse_view.delete_button.click()
+
+    confirm_answers.answer = False
+    assert tab.open_path(second) is None
+    confirm_answers.answer = True
+    open_file(tab, qasync_loop, second)
+
+    assert len(confirm_answers.questions) == 2
+    assert "a.jsonl" in confirm_answers.questions[0]
+    assert tab.path == second
+
+
+def test_changed_file_shows_the_reload_banner_when_written_by_another_program(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path
+) -> None:
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, path)
+
+    write_lines(path, good_lines(14))
+    tab._on_watch_timeout()  # the periodic check, without waiting for the timer
+    assert not tab.page.changed_banner.isHidden()
+    tab.page.reload_button.click()
+    assert tab.task is not None
+    run(qasync_loop, tab.task)
+
+    assert tab.page.changed_banner.isHidden()
+    assert tab.page.browse_view.model.rowCount() == 14
