@@ -182,7 +182,7 @@ class SplitExportPanel(QWidget):
             action="Replace",
         ):
             return
-        self.work_task = self._split(self._path, training, validation)
+        self.work_task = self._split(self._path, training, validation, self._new_cancel())
         self._update()
 
     def _on_export_clicked(self) -> None:
@@ -192,7 +192,7 @@ class SplitExportPanel(QWidget):
         target = self.choose_export_path(self, suggested)
         if target is None:
             return
-        self.work_task = self._export(self._path, target, self._report)
+        self.work_task = self._export(self._path, target, self._report, self._new_cancel())
         self._update()
 
     def _update(self) -> None:
@@ -217,6 +217,7 @@ class SplitExportPanel(QWidget):
     # ------------------------------------------------------------------ work
 
     def _new_cancel(self) -> threading.Event:
+        # Made before the task starts, so a Cancel clicked before it runs still counts.
         self._cancel = threading.Event()
         return self._cancel
 
@@ -242,10 +243,11 @@ class SplitExportPanel(QWidget):
             self._update()
 
     @async_slot()
-    async def _split(self, source: Path, training: Path, validation: Path) -> None:
+    async def _split(
+        self, source: Path, training: Path, validation: Path, cancel: threading.Event
+    ) -> None:
         ratio = self.ratio_spin.value() / 100
         seed = self.seed_spin.value()
-        cancel = self._new_cancel()
         self.status_label.setText("Splitting…")
 
         def work() -> str:
@@ -266,9 +268,10 @@ class SplitExportPanel(QWidget):
         await self._run(work, training, cancel)
 
     @async_slot()
-    async def _export(self, source: Path, target: Path, report: DatasetReport) -> None:
+    async def _export(
+        self, source: Path, target: Path, report: DatasetReport, cancel: threading.Event
+    ) -> None:
         skip = {issue.line for issue in report.errors if issue.line > 0}
-        cancel = self._new_cancel()
         self.status_label.setText("Exporting…")
 
         def work() -> str:

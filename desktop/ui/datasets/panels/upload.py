@@ -72,6 +72,8 @@ class UploadPanel(QWidget):
 
     uploaded = Signal(object)
     """The stored ``RemoteFile`` after a successful upload."""
+    progressed = Signal(object)
+    """Each ``UploadProgress`` of the running upload."""
 
     def __init__(self, service: ConnectionService, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -182,11 +184,22 @@ class UploadPanel(QWidget):
 
     def _on_upload_clicked(self) -> None:
         self.resume_state = None
-        self.upload_task = self._upload(None)
-        self._update_buttons()
+        self._start(None)
 
     def _on_resume_clicked(self) -> None:
-        self.upload_task = self._upload(self.resume_state)
+        self._start(self.resume_state)
+
+    def _start(self, resume: ResumableUpload | None) -> None:
+        task = self.upload_task = self._upload(resume)
+        task.add_done_callback(self._on_upload_done)
+        self._update_buttons()
+
+    def _on_upload_done(self, task: asyncio.Task[None]) -> None:
+        # Also covers a task cancelled before it ran (e.g. the panel closed at once).
+        if self.upload_task is task:
+            self.upload_task = None
+        if task.cancelled():
+            self.status_label.setText("Upload cancelled.")
         self._update_buttons()
 
     def _on_cancel_clicked(self) -> None:
@@ -206,6 +219,7 @@ class UploadPanel(QWidget):
         if progress.restarted is not None:
             text += " · started again: the file changed or the earlier upload expired"
         self.progress_label.setText(text)
+        self.progressed.emit(progress)
 
     def _update_buttons(self) -> None:
         busy = self.is_uploading
@@ -245,9 +259,6 @@ class UploadPanel(QWidget):
             show_error(self, exc if isinstance(exc, FinetuneError) else _unreadable(path, exc))
         else:
             self._on_uploaded(stored)
-        finally:
-            self.upload_task = None
-            self._update_buttons()
 
     def _on_uploaded(self, stored: RemoteFile) -> None:
         self.resume_state = None
