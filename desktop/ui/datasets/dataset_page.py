@@ -137,6 +137,7 @@ class DatasetPage(QWidget):
         layout.addWidget(self.tabs, 1)
         self.panels: list[Any] = []
         self.split_panel: Any = None
+        self.estimate_panel: Any = None
         self._add_panels(catalog, service)
 
     def _add_panels(self, catalog: CatalogGetter | None, service: ConnectionService | None) -> None:
@@ -149,7 +150,8 @@ class DatasetPage(QWidget):
         upload = getattr(panels, "UploadPanel", None)
         split = getattr(panels, "SplitExportPanel", None)
         if estimate is not None and service is not None:
-            self._add_panel(estimate(catalog or (lambda: None), service=service), "Estimate")
+            self.estimate_panel = estimate(catalog or (lambda: None), service=service)
+            self._add_panel(self.estimate_panel, "Estimate")
         if upload is not None and service is not None:
             self._add_panel(upload(service), "Upload")  # it embeds the remote files list
         if split is not None:
@@ -159,6 +161,11 @@ class DatasetPage(QWidget):
     def _add_panel(self, panel: QWidget, title: str) -> None:
         self.tabs.addTab(panel, title)
         self.panels.append(panel)
+
+    def close_panels(self) -> None:
+        """Let the panels stop their work (the window is closing)."""
+        for panel in self.panels:
+            panel.close()
 
     def show_dataset(self, path: Path, report: DatasetReport | None, *, rows: int) -> None:
         self.name_label.setText(path.name)

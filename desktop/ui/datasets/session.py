@@ -118,6 +118,8 @@ class DatasetSession(QObject):
         self._prepare = prepare_tokenizers
         self._cancel = threading.Event()
         self.counter: TokenCounter | None = None
+        self.encoding_override: str | None = None
+        """The tokenizer to check with instead of the default model's (the Estimate panel's)."""
 
     def cancel(self) -> None:
         """Ask the running work to stop."""
@@ -179,8 +181,7 @@ class DatasetSession(QObject):
                 progress=self._reporter("Checking"),
                 cancel=cancel,
             )
-            if self.counter is None or self.counter.encoding_name != settings.encoding_name:
-                self.counter = TokenCounter(settings.encoding_name)
+            self._ensure_counter(settings.encoding_name)
             return report
 
         check_task = asyncio.ensure_future(asyncio.to_thread(check))
@@ -198,22 +199,37 @@ class DatasetSession(QObject):
             self._prepare()
         catalog = self._catalog() if self._catalog is not None else None
         model = catalog.get(DEFAULT_MODEL) if catalog is not None else None
-        if model is None:
-            return CheckSettings()
-        return CheckSettings(model.encoding, model.training_context_tokens)
+        settings = (
+            CheckSettings()
+            if model is None
+            else CheckSettings(model.encoding, model.training_context_tokens)
+        )
+        if self.encoding_override:
+            settings = CheckSettings(self.encoding_override, settings.context_limit)
+        return settings
 
     async def recheck(self, path: Path) -> DatasetReport:
-        """Check ``path`` again (after a save)."""
+        """Check ``path`` again (after a save, or with another model's tokenizer)."""
         cancel = self._start()
         settings = await asyncio.to_thread(self._check_settings)
-        return await asyncio.to_thread(
-            check_file,
-            path,
-            encoding_name=settings.encoding_name,
-            context_limit=settings.context_limit,
-            progress=self._reporter("Checking"),
-            cancel=cancel,
-        )
+
+        def check() -> DatasetReport:
+            report = check_file(
+                path,
+                encoding_name=settings.encoding_name,
+                context_limit=settings.context_limit,
+                progress=self._reporter("Checking"),
+                cancel=cancel,
+            )
+            self._ensure_counter(settings.encoding_name)
+            return report
+
+        return await asyncio.to_thread(check)
+
+    def _ensure_counter(self, encoding_name: str) -> None:
+        """Called in a worker: loading an encoding takes a moment."""
+        if self.counter is None or self.counter.encoding_name != encoding_name:
+            self.counter = TokenCounter(encoding_name)
 
     # ------------------------------------------------------------------ new versions
 

@@ -101,8 +101,10 @@ class DatasetsWidget(QWidget):
         page.redo_button.clicked.connect(self.undo_stack.redo)
         page.report_view.line_activated.connect(self._on_issue_line_activated)
         page.report_view.fix_requested.connect(self._on_fix_requested)
-        if page.split_panel is not None and hasattr(page.split_panel, "dataset_created"):
+        if page.split_panel is not None:
             page.split_panel.dataset_created.connect(self._on_path_chosen)
+        if page.estimate_panel is not None:
+            page.estimate_panel.recheck_requested.connect(self._on_recheck_requested)
         browse = page.browse_view
         browse.add_requested.connect(self._on_add_requested)
         browse.edit_requested.connect(self._on_edit_requested)
@@ -319,6 +321,29 @@ class DatasetsWidget(QWidget):
         finally:
             self.progress.finish()
 
+    def _on_recheck_requested(self, encoding_name: str) -> None:
+        self.session.encoding_override = encoding_name or None
+        if self.document is not None and not self.busy:
+            self._start(self._recheck(self.document))
+
+    @async_slot()
+    async def _recheck(self, document: DatasetDocument) -> None:
+        try:
+            self.progress.start("Counting tokens for the chosen model")
+            report = await self.session.recheck(document.path)
+        except (OperationCancelledError, CheckCancelledError):
+            return
+        except FinetuneError as exc:
+            show_error(self, exc)
+            return
+        finally:
+            self.progress.finish()
+        if document is self.document:
+            self.report = report
+            self.page.browse_view.model.counter = self.session.counter
+            self.page.browse_view.model.set_report(report)
+            self.page.show_dataset(document.path, report, rows=document.row_count)
+
     def _on_reload_clicked(self) -> None:
         if self.path is not None:
             self.open_path(self.path)
@@ -424,6 +449,7 @@ class DatasetsWidget(QWidget):
         self.session.cancel()
         cancel_task(self.task)
         self._watch.stop()
+        self.page.close_panels()
 
 
 def _dropped_path(event: QDragEnterEvent | QDropEvent) -> Path | None:
