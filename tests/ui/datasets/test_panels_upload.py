@@ -153,7 +153,8 @@ def test_resumes_after_a_dropped_connection_sending_only_missing_parts(
     emulator.faults = Faults()
     state = panel.resume_state
     assert state is not None and state.missing_parts
-    assert "interrupted" in panel.status_label.text()
+    assert "Click Resume to send the rest" in panel.status_label.text()
+    assert panel.upload_button.text() == "Start over"
     assert panel.resume_button.isVisibleTo(panel)
     before = len(emulator.requests)
     reports: list[UploadProgress] = []
@@ -176,6 +177,29 @@ def test_resumes_after_a_dropped_connection_sending_only_missing_parts(
 
     assert run(qasync_loop, content()) == path.read_bytes()
     assert size > 4 * PART_SIZE
+
+
+def test_upload_succeeds_after_a_429_when_the_sdk_retries(
+    qtbot: Any,
+    qasync_loop: Any,
+    emulator: Any,
+    window_service: ConnectionService,
+    tmp_path: Path,
+    shown_errors: list[Any],
+) -> None:
+    path = write_training_file(tmp_path, examples=12)
+    panel = _panel(qtbot, window_service, path)
+    waits: list[object] = []
+    window_service.retrying.connect(waits.append)
+    run(qasync_loop, window_service.provider())  # the Demo is set up before the fault is on
+    emulator.faults = Faults(rate_limit_first=1, retry_after=0.05)
+
+    _click(qtbot, panel.upload_button)
+    run(qasync_loop, panel.upload_task)  # type: ignore[arg-type]
+
+    assert [r.status for r in emulator.requests if r.path.endswith("/files")][:2] == [429, 200]
+    assert waits and waits[0] is not None  # the status bar was told about the wait
+    assert panel.file_id_edit.text() and not shown_errors
 
 
 def test_cancel_stops_the_upload_and_cancels_it_on_the_service_when_clicked_mid_upload(

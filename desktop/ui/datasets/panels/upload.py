@@ -52,6 +52,15 @@ DEMO_NOTE = (
 )
 
 
+def interrupted_text(state: ResumableUpload) -> str:
+    """What to say when the connection dropped during a multi-part upload."""
+    return (
+        f"The connection dropped during the upload: {format_size(state.bytes_on_server)} of "
+        f"{format_size(state.size)} are already on the server. Click Resume to send the rest, "
+        "or Start over to send everything again."
+    )
+
+
 def refusal_reason(report: DatasetReport | None) -> str:
     """Why the file cannot be uploaded, or "" when it can."""
     if report is None:
@@ -225,6 +234,7 @@ class UploadPanel(QWidget):
         busy = self.is_uploading
         allowed = self._path is not None and not refusal_reason(self._report)
         self.upload_button.setEnabled(allowed and not busy)
+        self.upload_button.setText("Upload" if self.resume_state is None else "Start over")
         self.resume_button.setVisible(self.resume_state is not None)
         self.resume_button.setEnabled(allowed and not busy and self.resume_state is not None)
         self.cancel_button.setEnabled(busy)
@@ -252,7 +262,7 @@ class UploadPanel(QWidget):
             self.progress_bar.setValue(0)
         except UploadInterruptedError as exc:
             self.resume_state = exc.state
-            self.status_label.setText(f"{exc.user_message} Use Resume.")
+            self.status_label.setText(interrupted_text(exc.state))
             log.info("upload interrupted with %d parts missing", len(exc.state.missing_parts))
         except (FinetuneError, OSError) as exc:
             self.status_label.setText("The upload did not finish.")
