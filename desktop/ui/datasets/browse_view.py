@@ -79,7 +79,7 @@ class BrowseView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((70, 280, 280, 70)):
+        for column, width in enumerate((60, 200, 200, 60)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.example_view = ExampleView()
@@ -89,6 +89,7 @@ class BrowseView(QWidget):
         splitter.addWidget(self.example_view)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([640, 380])
         layout.addWidget(splitter, 1)
         self.model.modelReset.connect(self._on_model_reset)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)

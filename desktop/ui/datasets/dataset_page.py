@@ -156,7 +156,7 @@ class DatasetPage(QWidget):
             self._add_panel(upload(service), "Upload")  # it embeds the remote files list
         if split is not None:
             self.split_panel = split()
-            self._add_panel(self.split_panel, "Split & export")
+            self._add_panel(self.split_panel, "Split && export")
 
     def _add_panel(self, panel: QWidget, title: str) -> None:
         self.tabs.addTab(panel, title)

@@ -67,13 +67,15 @@ class ExampleView(QScrollArea):
         self._layout.addStretch(1)
         self.setWidget(self._body)
         self.bubbles: list[QLabel] = []
+        self._frames: list[QFrame] = []
 
     def show_example(self, row_number: int | None, example: ExampleRow | None) -> None:
         """Show example ``row_number`` (1-based line), or nothing."""
-        for bubble in self.bubbles:
-            frame = bubble.parentWidget()
-            if frame is not None:
-                frame.deleteLater()
+        for frame in self._frames:
+            self._layout.removeWidget(frame)
+            frame.hide()
+            frame.deleteLater()
+        self._frames = []
         self.bubbles = []
         if row_number is None or example is None:
             self.title_label.setText("Select an example to see it here.")
@@ -119,3 +121,4 @@ class ExampleView(QScrollArea):
         layout.addWidget(body)
         self._layout.insertWidget(self._layout.count() - 1, frame)
         self.bubbles.append(body)
+        self._frames.append(frame)

@@ -271,7 +271,7 @@ class ExampleTableModel(QAbstractTableModel):
             record: object | None = json.loads(text) if text.strip() else None
         except ValueError:
             record = None
-        user, assistant = _previews(record)
+        user, assistant = _previews(record) if text.strip() else ("(empty line)", "")
         tokens = None
         if record is not None and self.counter is not None:
             check = check_record(record, source_row + 1, self.counter)

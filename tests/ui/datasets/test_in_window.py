@@ -23,7 +23,7 @@ def test_panels_are_tabs_and_get_the_dataset_when_a_file_is_opened(
 
     open_file(tab, qasync_loop, path)
 
-    titles = [tab.page.tabs.tabText(i) for i in range(tab.page.tabs.count())]
+    titles = [tab.page.tabs.tabText(i).replace("&&", "&") for i in range(tab.page.tabs.count())]
     assert titles[:2] == ["Report", "Browse"]
     assert {"Estimate", "Upload", "Split & export"} <= set(titles)
     assert shown_errors == []
