@@ -263,3 +263,25 @@ def test_refuses_a_dpo_file_when_the_model_cannot_train_on_it(
     assert "cannot be trained on" in panel.format_label.text()
     panel.select_model("dpo-model")
     assert panel.format_label.text() == ""
+
+
+def test_asks_once_per_encoding_and_again_when_the_user_switches_back_after_a_recheck(
+    qtbot: Any, service: ConnectionService, ui_settings: QSettings, report: DatasetReport
+) -> None:
+    panel = _panel(qtbot, service, ui_settings)
+    panel.set_dataset(report.path, report)
+    asked: list[str] = []
+    panel.recheck_requested.connect(asked.append)
+
+    panel.select_model("cl100k-model")
+    panel.set_dataset(report.path, report)  # a re-check that did not change the encoding
+    assert asked == ["cl100k_base"]
+    rechecked = check_file(report.path, encoding_name="cl100k_base", context_limit=65536)
+    panel.set_dataset(report.path, rechecked)
+    assert not panel.encoding_label.isVisibleTo(panel)
+    assert panel.figures is not None and panel.figures.exact_tokens
+    panel.select_model("current-model")
+
+    assert asked == ["cl100k_base", "o200k_base"]
+    qtbot.mouseClick(panel.recheck_button, Qt.MouseButton.LeftButton)
+    assert asked == ["cl100k_base", "o200k_base", "o200k_base"]

@@ -74,7 +74,7 @@ class EstimatePanel(QWidget):
         self._settings = settings if settings is not None else QSettings()
         self._path: Path | None = None
         self._report: DatasetReport | None = None
-        self._asked_encodings: set[str] = set()
+        self._requested_encoding: str | None = None
         self._build()
         service.models_changed.connect(self._on_models_changed)
         self._reload_models()
@@ -91,7 +91,16 @@ class EstimatePanel(QWidget):
         form.addRow("Model", self.model_combo)
         self.format_label = self._label("estimateFormat", form, "")
         self.format_label.setStyleSheet("color: #b3261e;")
-        self.encoding_label = self._label("estimateEncoding", form, "")
+        encoding_row = QHBoxLayout()
+        self.encoding_label = QLabel()
+        self.encoding_label.setObjectName("estimateEncoding")
+        self.encoding_label.setWordWrap(True)
+        self.recheck_button = QPushButton("Count again")
+        self.recheck_button.setObjectName("estimateRecheck")
+        self.recheck_button.setToolTip("Count the tokens again with this model's tokenizer")
+        encoding_row.addWidget(self.encoding_label, 1)
+        encoding_row.addWidget(self.recheck_button)
+        form.addRow(encoding_row)
         self.tokens_label = self._label("estimateTokens", form, "Tokens")
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setObjectName("estimateEpochs")
@@ -129,6 +138,7 @@ class EstimatePanel(QWidget):
         self.epochs_spin.valueChanged.connect(self._on_epochs_changed)
         self.price_spin.valueChanged.connect(self._on_price_edited)
         self.reset_price_button.clicked.connect(self._on_reset_price_clicked)
+        self.recheck_button.clicked.connect(self._on_recheck_clicked)
 
     @staticmethod
     def _label(name: str, form: QFormLayout, title: str) -> QLabel:
@@ -145,9 +155,10 @@ class EstimatePanel(QWidget):
 
     def set_dataset(self, path: Path, report: DatasetReport) -> None:
         """Show the estimate for ``report`` (the check of ``path``)."""
+        if path != self._path or report.encoding_name == self._requested_encoding:
+            self._requested_encoding = None  # a new file, or the re-check asked for arrived
         self._path = path
         self._report = report
-        self._asked_encodings.clear()
         with QSignalBlocker(self.epochs_spin):
             self.epochs_spin.setSpecialValueText(f"Automatic ({auto_epochs(report)})")
         self._on_model_changed()
@@ -221,6 +232,12 @@ class EstimatePanel(QWidget):
         self.reset_price_button.setEnabled(self._has_own_price(model))
         self._update_figures()
 
+    def _on_recheck_clicked(self) -> None:
+        model = self.selected_model
+        if model is not None:
+            self._requested_encoding = model.encoding
+            self.recheck_requested.emit(model.encoding)
+
     def _on_reset_price_clicked(self) -> None:
         model = self.selected_model
         if model is not None:
@@ -253,6 +270,7 @@ class EstimatePanel(QWidget):
         differs = (
             report is not None and model is not None and report.encoding_name != model.encoding
         )
+        self.recheck_button.setVisible(differs)
         if report is None or model is None or not differs:
             self.encoding_label.setVisible(False)
             return
@@ -261,8 +279,9 @@ class EstimatePanel(QWidget):
             f"{model.encoding}: re-check needed for exact tokens."
         )
         self.encoding_label.setVisible(True)
-        if model.encoding not in self._asked_encodings:
-            self._asked_encodings.add(model.encoding)
+        # Asked once per encoding: a re-check that brings another encoding must not loop.
+        if model.encoding != self._requested_encoding:
+            self._requested_encoding = model.encoding
             self.recheck_requested.emit(model.encoding)
 
     def _update_figures(self) -> None:

@@ -182,6 +182,7 @@ class UploadPanel(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         cancel_task(self.upload_task)
+        self.remote_files.close()
         super().closeEvent(event)
 
     def _on_connection_changed(self, _profile: object) -> None:
