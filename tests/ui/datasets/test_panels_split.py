@@ -138,3 +138,16 @@ def test_cancel_writes_nothing_when_clicked_before_the_worker_runs(
     assert panel.status_label.text() == "Cancelled. No file was written."
     assert not (tmp_path / "train.train.jsonl").exists()
     assert not (tmp_path / "train.valid.jsonl").exists()
+
+
+def test_counts_warn_that_lines_with_errors_are_split_too_when_the_file_has_errors(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    path = write_training_file(tmp_path, examples=19)
+    with path.open("a") as broken:
+        broken.write("{not json\n")
+
+    panel = _panel(qtbot, path)
+
+    assert "18 training examples" in panel.counts_label.text()
+    assert "Lines with errors are split too" in panel.counts_label.text()

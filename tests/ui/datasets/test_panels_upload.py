@@ -312,3 +312,24 @@ def test_remote_files_filter_by_purpose_when_one_is_chosen(
     widget.purpose_combo.setCurrentText("fine-tune")
     run(qasync_loop, widget.refresh_task)  # type: ignore[arg-type]
     assert widget.model.rowCount() == 1
+
+
+def test_remote_files_are_listed_when_the_list_is_first_shown(
+    qtbot: Any, qasync_loop: Any, window_service: ConnectionService, tmp_path: Path
+) -> None:
+    path = write_training_file(tmp_path, examples=12)
+
+    async def upload() -> RemoteFile:
+        provider = await window_service.provider()
+        return await provider.upload_file(path)
+
+    stored = run(qasync_loop, upload())
+    widget = RemoteFilesWidget(window_service)
+    qtbot.addWidget(widget)
+    assert widget.refresh_task is None
+
+    widget.show()
+    run(qasync_loop, widget.refresh_task)  # type: ignore[arg-type]
+
+    assert [f.id for f in widget.model.files] == [stored.id]
+    assert widget.status_label.text() == "1 file."

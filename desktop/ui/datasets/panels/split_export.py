@@ -209,10 +209,16 @@ class SplitExportPanel(QWidget):
         total = example_lines(report)
         validation = validation_size(total, self.ratio_spin.value() / 100)
         training_path, validation_path = split_paths(self._path)
-        self.counts_label.setText(
+        text = (
             f"{total - validation:,} training examples → {training_path.name}\n"
             f"{validation:,} validation examples → {validation_path.name}"
         )
+        if report.has_errors:
+            text += (
+                "\nLines with errors are split too: fix them first, or export the valid "
+                "examples and split that file."
+            )
+        self.counts_label.setText(text)
 
     # ------------------------------------------------------------------ work
 

@@ -262,7 +262,8 @@ class UploadPanel(QWidget):
             self.status_label.setText("Upload cancelled. Nothing was kept on the connection.")
             self.progress_bar.setValue(0)
         except UploadInterruptedError as exc:
-            self.resume_state = exc.state
+            if path == self._path:  # another file may have been opened meanwhile
+                self.resume_state = exc.state
             self.status_label.setText(interrupted_text(exc.state))
             log.info("upload interrupted with %d parts missing", len(exc.state.missing_parts))
         except (FinetuneError, OSError) as exc:
