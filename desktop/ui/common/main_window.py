@@ -348,6 +348,9 @@ class MainWindow(QMainWindow):
         if self._closed:
             super().closeEvent(event)
             return
+        if self.content_ready and not self.datasets_tab.confirm_close():
+            event.ignore()  # the user keeps the unsaved dataset edits open
+            return
         self._closed = True
         self.save_layout()
         if self.content_ready:

@@ -27,7 +27,7 @@ from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.errors import show_error
 from desktop.ui.common.prompts import confirm
 from desktop.ui.datasets.dataset_page import DatasetPage, ProgressStrip
-from desktop.ui.datasets.edit_form import DocumentEditCommand, ExampleEditDialog
+from desktop.ui.datasets.editing import ExampleEditController
 from desktop.ui.datasets.models import IndexRows
 from desktop.ui.datasets.session import TABLE_SUFFIXES, DatasetSession, RecentFiles
 from desktop.ui.datasets.start_page import StartPage
@@ -35,12 +35,13 @@ from desktop.ui.datasets.start_page import StartPage
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from desktop.core.datasets_io.document import DatasetDocument, Edit
+    from desktop.core.datasets_io.document import DatasetDocument
     from desktop.core.datasets_io.fixes import FixKind
     from desktop.core.datasets_io.line_index import LineIndex
     from desktop.core.datasets_io.tabular import TablePreview
     from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
+    from desktop.ui.datasets.edit_form import ExampleEditDialog
     from desktop.ui.datasets.session import CatalogGetter
 
 TITLE = "Datasets"
@@ -71,7 +72,6 @@ class DatasetsWidget(QWidget):
         self.task: asyncio.Task[None] | None = None
         self.path: Path | None = None
         self.report: DatasetReport | None = None
-        self.document: DatasetDocument | None = None
         self._index: LineIndex | None = None
         self._notice = ""
         self.undo_stack = QUndoStack(self)
@@ -105,11 +105,8 @@ class DatasetsWidget(QWidget):
             page.split_panel.dataset_created.connect(self._on_path_chosen)
         if page.estimate_panel is not None:
             page.estimate_panel.recheck_requested.connect(self._on_recheck_requested)
-        browse = page.browse_view
-        browse.add_requested.connect(self._on_add_requested)
-        browse.edit_requested.connect(self._on_edit_requested)
-        browse.duplicate_requested.connect(self._on_duplicate_requested)
-        browse.delete_requested.connect(self._on_delete_requested)
+        self.editor = ExampleEditController(page.browse_view, self.undo_stack)
+        self.editor.edited.connect(self._update_actions)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.undo_stack.canUndoChanged.connect(page.undo_button.setEnabled)
         self.undo_stack.canRedoChanged.connect(page.redo_button.setEnabled)
@@ -127,6 +124,19 @@ class DatasetsWidget(QWidget):
         self._update_actions()
 
     # ------------------------------------------------------------------ state
+
+    @property
+    def document(self) -> DatasetDocument | None:
+        """The open, fully indexed document (None while opening or when nothing is open)."""
+        return self.editor.document
+
+    @document.setter
+    def document(self, document: DatasetDocument | None) -> None:
+        self.editor.document = document
+
+    @property
+    def edit_dialog(self) -> ExampleEditDialog | None:
+        return self.editor.edit_dialog
 
     @property
     def busy(self) -> bool:
@@ -352,59 +362,10 @@ class DatasetsWidget(QWidget):
         if self.document is not None and not self.busy and self.document.file_changed():
             self.page.changed_banner.show()
 
-    # ------------------------------------------------------------------ edits
-
-    def _push(self, edit: Edit, text: str) -> None:
-        assert self.document is not None
-        self.undo_stack.push(DocumentEditCommand(self.document, edit, text, self._after_edit))
-
-    def _after_edit(self, row: int) -> None:
-        browse = self.page.browse_view
-        browse.model.refresh()
-        if self.document is not None and self.document.row_count:
-            browse.select_row(min(row, self.document.row_count - 1))
-        self._update_actions()
-
-    def _on_add_requested(self) -> None:
-        self._open_editor(None)
-
-    def _on_edit_requested(self, row: int) -> None:
-        self._open_editor(row)
-
-    def _open_editor(self, row: int | None) -> None:
-        if self.document is None:
-            return
-        text = None if row is None else self.document.read_row(row)
-        title = "New example" if row is None else f"Edit line {row + 1:,}"
-        dialog = ExampleEditDialog(text, title=title, parent=self)
-        dialog.accepted.connect(lambda: self._on_editor_accepted(dialog, row))
-        dialog.finished.connect(dialog.deleteLater)
-        self.edit_dialog = dialog
-        dialog.open()
-
-    def _on_editor_accepted(self, dialog: ExampleEditDialog, row: int | None) -> None:
-        if self.document is None:
-            return
-        if row is None:
-            current = self.page.browse_view.current_row
-            at = self.document.row_count if current is None else current + 1
-            edit = self.document.add_example_op(dialog.result_text(), at=at)
-            self._push(edit, "Add example")
-        else:
-            self._push(self.document.replace_example_op(row, dialog.result_text()), "Edit example")
-
-    def _on_duplicate_requested(self, row: int) -> None:
-        if self.document is not None:
-            self._push(self.document.duplicate_example_op(row), "Duplicate example")
-
-    def _on_delete_requested(self, row: int) -> None:
-        if self.document is not None:
-            self._push(self.document.delete_examples_op(row), "Delete example")
+    # ------------------------------------------------------------------ other handlers
 
     def _on_clean_changed(self, _clean: bool) -> None:
         self._update_actions()
-
-    # ------------------------------------------------------------------ other handlers
 
     def _on_progress(self, label: str, done: int, total: int) -> None:
         self.progress.update_progress(label, done, total)
@@ -443,6 +404,10 @@ class DatasetsWidget(QWidget):
         if path is not None:
             event.acceptProposedAction()
             self.open_path(path)
+
+    def confirm_close(self) -> bool:
+        """Ask before unsaved edits are lost (the window is closing); True to go ahead."""
+        return self._confirm_discard()
 
     def shutdown(self) -> None:
         """Stop the running work and release the file (the window is closing)."""

@@ -132,3 +132,57 @@ def test_changed_file_shows_the_reload_banner_when_written_by_another_program(
 
     assert tab.page.changed_banner.isHidden()
     assert tab.page.browse_view.model.rowCount() == 14
+
+
+def test_failed_save_keeps_the_file_and_the_edits_when_the_disk_is_full(
+    qtbot: Any,
+    qasync_loop: Any,
+    tmp_path: Path,
+    shown_errors: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import errno
+
+    from desktop.storage import dataset_files
+
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    original = path.read_bytes()
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, path)
+    tab.page.browse_view.select_row(0)
+    tab.page.browse_view.delete_button.click()
+
+    def full_disk(dst: Path, chunks: Any, **_kwargs: Any) -> None:
+        for _ in chunks:
+            raise dataset_files.save_error(dst, OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(dataset_files, "write_atomically", full_disk)
+    tab.page.save_button.click()
+    assert tab.task is not None
+    run(qasync_loop, tab.task)
+
+    assert len(shown_errors) == 1
+    assert "full" in shown_errors[0].message and "train.jsonl" in shown_errors[0].message
+    assert path.read_bytes() == original
+    assert tab.has_unsaved_edits and tab.page.browse_view.model.rowCount() == 11
+
+
+def test_closing_the_window_asks_first_when_dataset_edits_are_unsaved(
+    make_window: Any, qasync_loop: Any, tmp_path: Path, confirm_answers: Any
+) -> None:
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    window = make_window()
+    tab = window.datasets_tab
+    open_file(tab, qasync_loop, path)
+    tab.page.browse_view.select_row(0)
+    tab.page.browse_view.delete_button.click()
+    window.show()
+
+    confirm_answers.answer = False
+    window.close()
+    assert window.isVisible()
+    confirm_answers.answer = True
+    window.close()
+
+    assert not window.isVisible()
+    assert len(confirm_answers.questions) == 2

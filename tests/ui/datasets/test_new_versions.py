@@ -114,3 +114,40 @@ def test_second_fix_gets_a_numbered_name_when_the_fixed_file_exists(
     assert tab.path == tmp_path / "train.fixed-2.jsonl"
     assert '"padded"' in tab.path.read_text(encoding="utf-8")
     assert (tmp_path / "train.fixed.jsonl").read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_import_wizard_reads_the_chosen_sheet_when_a_workbook_has_several(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path, shown_errors: list[Any]
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Notes"
+    notes.append(["Nothing", "here"])
+    faq = book.create_sheet("FAQ")
+    faq.append(["Question", "Answer", "Tone"])
+    for i in range(1, 12):
+        faq.append([f"Q{i}?", f"A{i}.", "Be kind."])
+    faq.append(["Q without answer", None, None])
+    table = tmp_path / "book.xlsx"
+    book.save(table)
+    tab = make_tab(qtbot)
+
+    open_file(tab, qasync_loop, table)
+    dialog = tab.import_dialog
+    assert dialog.mapping() is None  # the first sheet has no matching columns
+    dialog.sheet_combo.setCurrentText("FAQ")
+    assert (dialog.user_combo.currentText(), dialog.assistant_combo.currentText()) == (
+        "Question",
+        "Answer",
+    )
+    dialog.system_combo.setCurrentText("Tone")
+    assert '"Be kind."' in dialog.preview_edit.toPlainText()
+    dialog.convert_button.click()
+    assert tab.task is not None
+    run(qasync_loop, tab.task)
+
+    assert tab.path == tmp_path / "book.jsonl"
+    assert tab.report is not None and tab.report.stats.examples == 11
+    assert "1 row(s) skipped" in tab.page.notice_label.text()
+    assert shown_errors == []
