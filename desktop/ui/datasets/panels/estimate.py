@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 PRICE_KEY = "datasets/training_price/{model_id}"
 MAX_EPOCHS = 50
+FIELD_WIDTH = 280
 _NOT_COUNTED = "re-check needed"
 
 
@@ -104,6 +105,7 @@ class EstimatePanel(QWidget):
         self.tokens_label = self._label("estimateTokens", form, "Tokens")
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setObjectName("estimateEpochs")
+        self.epochs_spin.setMaximumWidth(FIELD_WIDTH)
         self.epochs_spin.setRange(0, MAX_EPOCHS)
         self.epochs_spin.setToolTip(
             "How many times training goes over the examples. Leave it on Automatic to let the "
@@ -113,6 +115,7 @@ class EstimatePanel(QWidget):
         price_row = QHBoxLayout()
         self.price_spin = QDoubleSpinBox()
         self.price_spin.setObjectName("estimatePrice")
+        self.price_spin.setMaximumWidth(FIELD_WIDTH)
         self.price_spin.setRange(0.0, 10_000.0)
         self.price_spin.setDecimals(2)
         self.price_spin.setPrefix("$")
@@ -121,8 +124,9 @@ class EstimatePanel(QWidget):
         self.price_spin.setToolTip("Training price per million tokens. Edit it if yours differs.")
         self.reset_price_button = QPushButton("Catalog price")
         self.reset_price_button.setObjectName("estimateResetPrice")
-        price_row.addWidget(self.price_spin, 1)
+        price_row.addWidget(self.price_spin)
         price_row.addWidget(self.reset_price_button)
+        price_row.addStretch(1)
         form.addRow("Training price", price_row)
         self.billable_label = self._label("estimateBillable", form, "Billable tokens")
         self.over_limit_label = self._label("estimateOverLimit", form, "Over the limit")

@@ -34,6 +34,7 @@ from desktop.ui.common.errors import show_error
 from desktop.ui.common.prompts import confirm
 
 PROGRESS_STEPS = 1000
+FIELD_WIDTH = 280
 DEFAULT_PERCENT = 10
 DEFAULT_SEED = 42
 
@@ -96,11 +97,13 @@ class SplitExportPanel(QWidget):
         form = QFormLayout()
         self.ratio_spin = QSpinBox()
         self.ratio_spin.setObjectName("splitRatio")
+        self.ratio_spin.setMaximumWidth(FIELD_WIDTH)
         self.ratio_spin.setRange(1, 50)
         self.ratio_spin.setValue(DEFAULT_PERCENT)
         self.ratio_spin.setSuffix(" % for validation")
         self.seed_spin = QSpinBox()
         self.seed_spin.setObjectName("splitSeed")
+        self.seed_spin.setMaximumWidth(FIELD_WIDTH)
         self.seed_spin.setRange(0, 2_147_483_647)
         self.seed_spin.setValue(DEFAULT_SEED)
         self.seed_spin.setToolTip("The same seed always picks the same validation examples.")
