@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.dataset import TokenCounter
 from desktop.ui.datasets.example_view import ExampleView
 from desktop.ui.datasets.models import ExampleTableModel
 
@@ -105,6 +106,11 @@ class BrowseView(QWidget):
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
         self._update_buttons()
+
+    def set_counter(self, counter: TokenCounter | None) -> None:
+        """Show token counts from now on."""
+        self.model.set_counter(counter)
+        self._show_current()
 
     def select_row(self, source_row: int) -> bool:
         """Select and show source row ``source_row``; leaves the problems filter if needed."""

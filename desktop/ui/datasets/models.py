@@ -224,6 +224,14 @@ class ExampleTableModel(QAbstractTableModel):
         self._refilter()
         self.endResetModel()
 
+    def set_counter(self, counter: TokenCounter | None) -> None:
+        """Count tokens per row with ``counter`` from now on (the Tokens column updates)."""
+        self.counter = counter
+        self._cache.clear()
+        rows = self.rowCount()
+        if rows:
+            self.dataChanged.emit(self.index(0, 3), self.index(rows - 1, 3))
+
     def refresh(self) -> None:
         """The source changed (an edit): forget cached rows and re-read the count."""
         self.set_source(self._source)

@@ -181,7 +181,6 @@ class DatasetSession(QObject):
                 progress=self._reporter("Checking"),
                 cancel=cancel,
             )
-            self._ensure_counter(settings.encoding_name)
             return report
 
         check_task = asyncio.ensure_future(asyncio.to_thread(check))
@@ -221,15 +220,18 @@ class DatasetSession(QObject):
                 progress=self._reporter("Checking"),
                 cancel=cancel,
             )
-            self._ensure_counter(settings.encoding_name)
             return report
 
         return await asyncio.to_thread(check)
 
-    def _ensure_counter(self, encoding_name: str) -> None:
-        """Called in a worker: loading an encoding takes a moment."""
+    async def token_counter(self, encoding_name: str) -> TokenCounter:
+        """A counter for per-example token counts (loaded in a worker the first time).
+
+        Loaded after a check, not during it: reading a vocabulary holds the GIL for ~0.1 s.
+        """
         if self.counter is None or self.counter.encoding_name != encoding_name:
-            self.counter = TokenCounter(encoding_name)
+            self.counter = await asyncio.to_thread(TokenCounter, encoding_name)
+        return self.counter
 
     # ------------------------------------------------------------------ new versions
 

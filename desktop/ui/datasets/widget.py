@@ -74,6 +74,7 @@ class DatasetsWidget(QWidget):
         self.report: DatasetReport | None = None
         self._index: LineIndex | None = None
         self._notice = ""
+        self._counter_task: asyncio.Task[None] | None = None
         self.undo_stack = QUndoStack(self)
 
         layout = QVBoxLayout(self)
@@ -216,15 +217,27 @@ class DatasetsWidget(QWidget):
         self.path = document.path
         self.undo_stack.clear()
         model = self.page.browse_view.model
-        model.counter = self.session.counter
         model.set_report(report)
         model.set_source(document)
         self.page.show_dataset(document.path, report, rows=document.row_count)
         self.page.changed_banner.hide()
+        self._start_counter(report.encoding_name)
         self.page.notice_label.setText(self._notice)
         self.page.notice_label.setVisible(bool(self._notice))
         self._notice = ""
         self._watch.start()
+
+    def _start_counter(self, encoding_name: str) -> None:
+        cancel_task(self._counter_task)
+        self._counter_task = self._load_counter(encoding_name)
+
+    @async_slot()
+    async def _load_counter(self, encoding_name: str) -> None:
+        try:
+            counter = await self.session.token_counter(encoding_name)
+        except FinetuneError:
+            return  # the Tokens column stays empty; the report has the totals
+        self.page.browse_view.set_counter(counter)
 
     def _close_document(self) -> None:
         self._watch.stop()
@@ -350,8 +363,8 @@ class DatasetsWidget(QWidget):
             self.progress.finish()
         if document is self.document:
             self.report = report
-            self.page.browse_view.model.counter = self.session.counter
             self.page.browse_view.model.set_report(report)
+            self._start_counter(report.encoding_name)
             self.page.show_dataset(document.path, report, rows=document.row_count)
 
     def _on_reload_clicked(self) -> None:
@@ -413,6 +426,7 @@ class DatasetsWidget(QWidget):
         """Stop the running work and release the file (the window is closing)."""
         self.session.cancel()
         cancel_task(self.task)
+        cancel_task(self._counter_task)
         self._watch.stop()
         self.page.close_panels()
 
