@@ -44,9 +44,9 @@ class ExampleEditController(QObject):
 
     def _after_edit(self, row: int) -> None:
         self._browse.model.refresh()
+        self.edited.emit()  # may reset the model again (problem markers): select afterwards
         if self.document is not None and self.document.row_count:
             self._browse.select_row(min(row, self.document.row_count - 1))
-        self.edited.emit()
 
     def _on_add_requested(self) -> None:
         self._open_editor(None)

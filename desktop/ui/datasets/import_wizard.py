@@ -197,3 +197,10 @@ class ImportWizardDialog(QDialog):
         self.preview_edit.setPlainText(
             "\n\n".join(json.dumps(e, ensure_ascii=False, indent=1) for e in examples)
         )
+
+
+def load_preview(path: Path, sheet: str | None) -> TablePreview:
+    """The wizard's preview of ``path`` (its first rows; quick even for big tables)."""
+    from desktop.core.datasets_io.tabular import read_table_preview
+
+    return read_table_preview(path, sheet=sheet)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,6 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.datasets.models import PathRole, RecentFilesModel
+
+OPEN_FILTER = "Datasets (*.jsonl *.csv *.tsv *.xlsx);;JSONL (*.jsonl);;Tables (*.csv *.tsv *.xlsx)"
+OPENABLE_SUFFIXES = frozenset({".jsonl", ".json", ".txt", ".csv", ".tsv", ".xlsx", ".xlsm"})
 
 EXPLANATION = (
     "A dataset is a file of example conversations that show the model how you want it to "
@@ -102,3 +106,12 @@ class StartPage(QWidget):
         path = index.data(PathRole)
         if isinstance(path, Path):
             self.path_chosen.emit(path)
+
+
+def dropped_path(event: QDragEnterEvent | QDropEvent) -> Path | None:
+    """The one local dataset file dragged onto the tab, or None."""
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in OPENABLE_SUFFIXES else None

@@ -30,7 +30,7 @@ from desktop.ui.datasets.dataset_page import DatasetPage, ProgressStrip
 from desktop.ui.datasets.editing import ExampleEditController
 from desktop.ui.datasets.models import IndexRows
 from desktop.ui.datasets.session import TABLE_SUFFIXES, DatasetSession, RecentFiles
-from desktop.ui.datasets.start_page import StartPage
+from desktop.ui.datasets.start_page import OPEN_FILTER, StartPage, dropped_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,15 +38,12 @@ if TYPE_CHECKING:
     from desktop.core.datasets_io.document import DatasetDocument
     from desktop.core.datasets_io.fixes import FixKind
     from desktop.core.datasets_io.line_index import LineIndex
-    from desktop.core.datasets_io.tabular import TablePreview
     from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.datasets.edit_form import ExampleEditDialog
     from desktop.ui.datasets.session import CatalogGetter
 
 TITLE = "Datasets"
-OPEN_FILTER = "Datasets (*.jsonl *.csv *.tsv *.xlsx);;JSONL (*.jsonl);;Tables (*.csv *.tsv *.xlsx)"
-OPENABLE_SUFFIXES = frozenset({".jsonl", ".json", ".txt"}) | TABLE_SUFFIXES
 CHANGE_POLL_MS = 2000
 UNSAVED_QUESTION = "“{name}” has edits that are not saved. Discard them?"
 
@@ -107,7 +104,7 @@ class DatasetsWidget(QWidget):
         if page.estimate_panel is not None:
             page.estimate_panel.recheck_requested.connect(self._on_recheck_requested)
         self.editor = ExampleEditController(page.browse_view, self.undo_stack)
-        self.editor.edited.connect(self._update_actions)
+        self.editor.edited.connect(self._on_edited)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.undo_stack.canUndoChanged.connect(page.undo_button.setEnabled)
         self.undo_stack.canRedoChanged.connect(page.redo_button.setEnabled)
@@ -251,11 +248,11 @@ class DatasetsWidget(QWidget):
 
     async def _import_table(self, path: Path) -> None:
         from desktop.core.datasets_io.tabular import read_table_preview
-        from desktop.ui.datasets.import_wizard import ImportWizardDialog
+        from desktop.ui.datasets.import_wizard import ImportWizardDialog, load_preview
 
         self.progress.start(f"Reading {path.name}")
         preview = await asyncio.to_thread(read_table_preview, path)
-        dialog = ImportWizardDialog(path, preview, load_preview=_load_preview, parent=self)
+        dialog = ImportWizardDialog(path, preview, load_preview=load_preview, parent=self)
         dialog.accepted.connect(lambda: self._on_import_accepted(dialog, path))
         dialog.finished.connect(dialog.deleteLater)
         self.import_dialog = dialog
@@ -377,6 +374,16 @@ class DatasetsWidget(QWidget):
 
     # ------------------------------------------------------------------ other handlers
 
+    def _on_edited(self) -> None:
+        # Problem markers belong to the file as checked: rows move once it is edited.
+        model = self.page.browse_view.model
+        model.set_report(None if self.has_unsaved_edits else self.report)
+        if self.has_unsaved_edits:
+            self.page.info_label.setText("Edited: save to check the file again.")
+        elif self.path is not None and self.document is not None:
+            self.page.show_dataset(self.path, self.report, rows=self.document.row_count)
+        self._update_actions()
+
     def _on_clean_changed(self, _clean: bool) -> None:
         self._update_actions()
 
@@ -409,11 +416,11 @@ class DatasetsWidget(QWidget):
         self._update_actions()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_path(event) is not None:
+        if dropped_path(event) is not None:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = _dropped_path(event)
+        path = dropped_path(event)
         if path is not None:
             event.acceptProposedAction()
             self.open_path(path)
@@ -429,17 +436,3 @@ class DatasetsWidget(QWidget):
         cancel_task(self._counter_task)
         self._watch.stop()
         self.page.close_panels()
-
-
-def _dropped_path(event: QDragEnterEvent | QDropEvent) -> Path | None:
-    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-    if len(urls) != 1 or not urls[0].isLocalFile():
-        return None
-    path = Path(urls[0].toLocalFile())
-    return path if path.suffix.lower() in OPENABLE_SUFFIXES else None
-
-
-def _load_preview(path: Path, sheet: str | None) -> TablePreview:
-    from desktop.core.datasets_io.tabular import read_table_preview
-
-    return read_table_preview(path, sheet=sheet)

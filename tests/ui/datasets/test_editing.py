@@ -186,3 +186,23 @@ def test_closing_the_window_asks_first_when_dataset_edits_are_unsaved(
 
     assert not window.isVisible()
     assert len(confirm_answers.questions) == 2
+
+
+def test_problem_markers_wait_for_a_save_when_rows_have_moved(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path
+) -> None:
+    lines = good_lines(12)
+    lines[5] = '{"messages": []}'
+    path = write_lines(tmp_path / "train.jsonl", lines)
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, path)
+    browse = tab.page.browse_view
+    assert browse.model.index(5, 4).data() != ""
+    browse.select_row(0)
+
+    browse.delete_button.click()
+    assert [browse.model.index(r, 4).data() for r in range(11)] == [""] * 11
+    assert "save" in tab.page.info_label.text().lower()
+    tab.undo_stack.undo()
+
+    assert browse.model.index(5, 4).data() != ""

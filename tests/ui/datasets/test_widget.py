@@ -72,18 +72,32 @@ def test_issue_filter_keeps_errors_only_when_toggled(
     assert report.proxy.index(0, 1).data() == "7"
 
 
-def test_binary_file_shows_one_error_naming_it_when_opened(
-    qtbot: Any, qasync_loop: Any, tmp_path: Path, shown_errors: list[Any]
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("photo.jsonl", b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text file"),
+        ("blank.jsonl", b"\n  \n", "empty"),
+    ],
+)
+def test_unusable_file_shows_one_error_naming_it_when_opened(
+    qtbot: Any,
+    qasync_loop: Any,
+    tmp_path: Path,
+    shown_errors: list[Any],
+    name: str,
+    content: bytes,
+    words: str,
 ) -> None:
-    path = tmp_path / "photo.jsonl"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    path = tmp_path / name
+    path.write_bytes(content)
     tab = make_tab(qtbot)
 
     open_file(tab, qasync_loop, path)
 
     assert len(shown_errors) == 1
-    assert "photo.jsonl" in shown_errors[0].message
+    assert name in shown_errors[0].message and words in shown_errors[0].message
     assert tab.stack.currentWidget() is tab.start_page
+    assert tab.recent.paths() == []
 
 
 def test_browse_filters_to_problems_and_goes_to_line_when_asked(
