@@ -101,11 +101,15 @@ class DatasetPage(QWidget):
         self.save_button = QPushButton("Save")
         self.save_button.setObjectName("saveDatasetButton")
         self.save_button.setToolTip("Save your edits (Ctrl+S); the previous version is kept")
+        self.save_as_button = QPushButton("Save as…")
+        self.save_as_button.setObjectName("saveDatasetAsButton")
+        self.save_as_button.setToolTip("Save the dataset, with your edits, as a new file")
         self.undo_button = QPushButton("Undo")
         self.redo_button = QPushButton("Redo")
         self.close_button = QPushButton("Close")
         self.close_button.setObjectName("closeDatasetButton")
-        for button in (self.undo_button, self.redo_button, self.save_button, self.close_button):
+        buttons = (self.undo_button, self.redo_button, self.save_button, self.save_as_button)
+        for button in (*buttons, self.close_button):
             header.addWidget(button)
         layout.addLayout(header)
         self.notice_label = QLabel()

@@ -6,7 +6,6 @@ progress) once it is accepted. Open it with ``open()`` and connect ``accepted``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -195,7 +194,7 @@ class ImportWizardDialog(QDialog):
             "" if examples else "The first rows have an empty user or answer cell."
         )
         self.preview_edit.setPlainText(
-            "\n\n".join(json.dumps(e, ensure_ascii=False, indent=1) for e in examples)
+            "\n\n".join(_readable(n, e) for n, e in enumerate(examples, start=1))
         )
 
 
@@ -204,3 +203,13 @@ def load_preview(path: Path, sheet: str | None) -> TablePreview:
     from desktop.core.datasets_io.tabular import read_table_preview
 
     return read_table_preview(path, sheet=sheet)
+
+
+def _readable(number: int, example: dict[str, object]) -> str:
+    """An example as people read it: one "Role: text" line per message."""
+    lines = [f"Example {number}"]
+    messages = example.get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        role = str(message.get("role", "")).capitalize()
+        lines.append(f"  {role}: {message.get('content', '')}")
+    return "\n".join(lines)

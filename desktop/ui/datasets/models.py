@@ -201,6 +201,7 @@ class ExampleTableModel(QAbstractTableModel):
         self._cache: OrderedDict[int, ExampleRow] = OrderedDict()
         self._problems: dict[int, DatasetIssue] = {}
         self._visible: list[int] | None = None
+        self._frozen = False
         self.counter: TokenCounter | None = None
 
     # ------------------------------------------------------------------ source
@@ -261,12 +262,19 @@ class ExampleTableModel(QAbstractTableModel):
         except ValueError:
             return None
 
+    def set_frozen(self, frozen: bool) -> None:
+        """While frozen, only cached rows are shown (the source is being saved and replaced
+        in a worker, so it must not be read)."""
+        self._frozen = frozen
+
     def example(self, source_row: int) -> ExampleRow:
         """The parsed row (cached)."""
         cached = self._cache.get(source_row)
         if cached is not None:
             self._cache.move_to_end(source_row)
             return cached
+        if self._frozen:
+            return ExampleRow("", None, "…", "", None, "")
         assert self._source is not None
         row = self._parse(source_row, self._source.read_row(source_row))
         self._cache[source_row] = row

@@ -276,11 +276,12 @@ class DatasetSession(QObject):
         )
         return target, result.examples_written, result.skipped_count
 
-    async def save(self, document: DatasetDocument) -> DatasetDocument:
-        """Save over the file (temp file + rename, previous version kept as a backup)."""
+    async def save(self, document: DatasetDocument, target: Path | None = None) -> DatasetDocument:
+        """Save over the file, or to ``target`` (temp file + rename; a replaced file is kept as
+        a backup). Returns a fresh document over the saved file."""
         from desktop.storage.dataset_files import save_document
 
         cancel = self._start()
         return await asyncio.to_thread(
-            save_document, document, progress=self._reporter("Saving"), cancel=cancel
+            save_document, document, target, progress=self._reporter("Saving"), cancel=cancel
         )

@@ -94,6 +94,7 @@ class DatasetsWidget(QWidget):
         page = self.page
         page.close_button.clicked.connect(self._on_close_clicked)
         page.save_button.clicked.connect(self._on_save_requested)
+        page.save_as_button.clicked.connect(self._on_save_as_clicked)
         page.reload_button.clicked.connect(self._on_reload_clicked)
         page.undo_button.clicked.connect(self.undo_stack.undo)
         page.redo_button.clicked.connect(self.undo_stack.redo)
@@ -149,6 +150,7 @@ class DatasetsWidget(QWidget):
         page = self.page
         page.browse_view.set_editable(editable)
         page.save_button.setEnabled(editable and self.has_unsaved_edits)
+        page.save_as_button.setEnabled(editable)
         page.undo_button.setEnabled(editable and self.undo_stack.canUndo())
         page.redo_button.setEnabled(editable and self.undo_stack.canRedo())
         page.report_view.set_busy(self.busy)
@@ -323,12 +325,26 @@ class DatasetsWidget(QWidget):
         self._on_save_requested()
         return self.task if self.busy else None
 
+    def _on_save_as_clicked(self) -> None:
+        if self.document is None or self.busy:
+            return
+        target = ask_save_path(self, self.document.path)
+        if target is not None:
+            self._start(self._save(self.document, target))
+
     @async_slot()
-    async def _save(self, document: DatasetDocument) -> None:
+    async def _save(self, document: DatasetDocument, target: Path | None = None) -> None:
         try:
-            self.progress.start(f"Saving {document.path.name}")
-            fresh = await self.session.save(document)
+            self.progress.start(f"Saving {(target or document.path).name}")
+            self.page.browse_view.model.set_frozen(True)
+            try:
+                fresh = await self.session.save(document, target)
+            finally:
+                self.page.browse_view.model.set_frozen(False)
             self.document = fresh  # the old one is closed by the save
+            self.path = fresh.path
+            self.recent.add(fresh.path)
+            self.start_page.set_recent(self.recent.paths())
             self.undo_stack.clear()
             self.page.browse_view.model.set_source(fresh)
             self.progress.start("Checking")
@@ -436,3 +452,14 @@ class DatasetsWidget(QWidget):
         cancel_task(self._counter_task)
         self._watch.stop()
         self.page.close_panels()
+
+
+def _ask_save_path(parent: QWidget, current: Path) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(
+        parent, "Save the dataset as", str(current.with_suffix(".copy.jsonl")), "JSONL (*.jsonl)"
+    )
+    return Path(name) if name else None
+
+
+ask_save_path = _ask_save_path
+"""Asks where to save a copy (None: cancelled). Tests replace it."""

@@ -206,3 +206,27 @@ def test_problem_markers_wait_for_a_save_when_rows_have_moved(
     tab.undo_stack.undo()
 
     assert browse.model.index(5, 4).data() != ""
+
+
+def test_save_as_writes_a_new_file_and_keeps_the_original_when_a_name_is_chosen(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.ui.datasets import widget as widget_module
+
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    original = path.read_bytes()
+    copy = tmp_path / "train-v2.jsonl"
+    monkeypatch.setattr(widget_module, "ask_save_path", lambda _parent, _current: copy)
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, path)
+    tab.page.browse_view.select_row(0)
+    tab.page.browse_view.delete_button.click()
+
+    tab.page.save_as_button.click()
+    assert tab.task is not None
+    run(qasync_loop, tab.task)
+
+    assert path.read_bytes() == original
+    assert len(copy.read_text(encoding="utf-8").splitlines()) == 11
+    assert tab.path == copy and not tab.has_unsaved_edits
+    assert tab.recent.paths()[0] == copy

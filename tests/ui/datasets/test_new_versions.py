@@ -142,7 +142,7 @@ def test_import_wizard_reads_the_chosen_sheet_when_a_workbook_has_several(
         "Answer",
     )
     dialog.system_combo.setCurrentText("Tone")
-    assert '"Be kind."' in dialog.preview_edit.toPlainText()
+    assert "System: Be kind." in dialog.preview_edit.toPlainText()
     dialog.convert_button.click()
     assert tab.task is not None
     run(qasync_loop, tab.task)
