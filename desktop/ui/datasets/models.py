@@ -31,6 +31,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from desktop.core.dataset import DatasetIssue, DatasetReport, Severity, TokenCounter, check_record
 from desktop.core.datasets_io.line_index import LineIndex
+from desktop.core.errors import FileChangedOnDiskError
 
 PathRole = Qt.ItemDataRole.UserRole + 1
 LineRole = Qt.ItemDataRole.UserRole + 2
@@ -276,7 +277,12 @@ class ExampleTableModel(QAbstractTableModel):
         if self._frozen:
             return ExampleRow("", None, "…", "", None, "")
         assert self._source is not None
-        row = self._parse(source_row, self._source.read_row(source_row))
+        try:
+            text = self._source.read_row(source_row)
+        except FileChangedOnDiskError:
+            # Cut short by another program: the tab's file watch offers to reload.
+            return ExampleRow("", None, "(the file changed on disk: reload it)", "", None, "")
+        row = self._parse(source_row, text)
         self._cache[source_row] = row
         if len(self._cache) > CACHE_ROWS:
             self._cache.popitem(last=False)

@@ -230,3 +230,20 @@ def test_save_as_writes_a_new_file_and_keeps_the_original_when_a_name_is_chosen(
     assert len(copy.read_text(encoding="utf-8").splitlines()) == 11
     assert tab.path == copy and not tab.has_unsaved_edits
     assert tab.recent.paths()[0] == copy
+
+
+def test_rows_cut_off_on_disk_show_a_reload_hint_when_the_file_shrinks_in_place(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path, shown_errors: list[Any]
+) -> None:
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, path)
+    with path.open("r+b") as handle:
+        handle.truncate(100)  # another program cuts the file short, same inode
+
+    text = tab.page.browse_view.model.index(11, 1).data()
+    tab._on_watch_timeout()
+
+    assert "reload" in text
+    assert not tab.page.changed_banner.isHidden()
+    assert shown_errors == []
