@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -47,6 +48,7 @@ class BrowseView(QWidget):
         self.goto_edit = QLineEdit()
         self.goto_edit.setObjectName("gotoLineEdit")
         self.goto_edit.setPlaceholderText("e.g. 120")
+        self.goto_edit.setToolTip("Ctrl+G")
         self.goto_edit.setMaximumWidth(110)
         self.goto_edit.returnPressed.connect(self._on_goto_entered)
         tools.addWidget(self.goto_edit)
@@ -92,6 +94,12 @@ class BrowseView(QWidget):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([640, 380])
         layout.addWidget(splitter, 1)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        delete_keys = QKeySequence(QKeySequence.StandardKey.Delete)
+        delete = QShortcut(delete_keys, self.table, context=context)
+        delete.activated.connect(self._on_delete_clicked)
+        goto = QShortcut(QKeySequence("Ctrl+G"), self, context=context)
+        goto.activated.connect(self._on_goto_shortcut)
         self.model.modelReset.connect(self._on_model_reset)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self._update_buttons()
@@ -172,6 +180,10 @@ class BrowseView(QWidget):
         if self._editable:
             self.edit_requested.emit(self.model.source_row(index.row()))
 
+    def _on_goto_shortcut(self) -> None:
+        self.goto_edit.setFocus()
+        self.goto_edit.selectAll()
+
     def _on_add_clicked(self) -> None:
         self.add_requested.emit()
 
@@ -184,5 +196,5 @@ class BrowseView(QWidget):
             self.duplicate_requested.emit(row)
 
     def _on_delete_clicked(self) -> None:
-        if (row := self.current_row) is not None:
+        if self._editable and (row := self.current_row) is not None:
             self.delete_requested.emit(row)

@@ -122,7 +122,7 @@ class IssueTableModel(QAbstractTableModel):
         issue = self._issues[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            line = "whole file" if issue.line == 0 else f"{issue.line:,}"
+            line = "whole file" if issue.line == 0 else str(issue.line)  # filterable as typed
             values = ("Error" if issue.is_error else "Warning", line, issue.path)
             return values[column] if column < 3 else (issue.message, issue.fix)[column - 3]
         if role == SortRole:

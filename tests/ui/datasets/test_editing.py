@@ -247,3 +247,23 @@ def test_rows_cut_off_on_disk_show_a_reload_hint_when_the_file_shrinks_in_place(
     assert "reload" in text
     assert not tab.page.changed_banner.isHidden()
     assert shown_errors == []
+
+
+def test_delete_key_removes_the_selected_example_when_the_table_has_focus(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path
+) -> None:
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    tab = make_tab(qtbot)
+    tab.show()
+    tab.activateWindow()
+    qtbot.waitActive(tab)
+    open_file(tab, qasync_loop, path)
+    browse = tab.page.browse_view
+    tab.page.tabs.setCurrentWidget(browse)
+    browse.select_row(3)
+    browse.table.setFocus()
+
+    qtbot.keyClick(browse.table, Qt.Key.Key_Delete)
+
+    assert browse.model.rowCount() == 11
+    assert browse.model.index(3, 2).data() == "Answer 5."
