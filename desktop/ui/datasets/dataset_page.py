@@ -33,6 +33,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+BYTE_STAGES = frozenset({"Checking", "Fixing", "Converting"})
+"""Stages whose progress counts bytes of the file (saving counts rows)."""
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
+
+
 class ProgressStrip(QFrame):
     """What is running, how far it is, and Cancel. Hidden when nothing runs."""
 
@@ -61,7 +72,8 @@ class ProgressStrip(QFrame):
         self.show()
 
     def update_progress(self, label: str, done: int, total: int) -> None:
-        self.label.setText(f"{label}…")
+        amount = f" {_size(done)} of {_size(total)}" if label in BYTE_STAGES and total else ""
+        self.label.setText(f"{label}…{amount}")
         if total > 0:
             self.bar.setRange(0, 1000)
             self.bar.setValue(min(1000, done * 1000 // total))

@@ -53,6 +53,12 @@ def summary_text(report: DatasetReport) -> str:
         if errors
         else "Ready for training."
     )
+    tokens = report.stats.tokens
+    if report.stats.examples:
+        verdict += (
+            f" Tokens per example: median {tokens.median:,}, 95% under {tokens.p95:,}, "
+            f"longest {tokens.maximum:,}."
+        )
     return " · ".join(parts) + "\n" + verdict
 
 

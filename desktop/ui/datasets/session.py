@@ -271,7 +271,7 @@ class DatasetSession(QObject):
             mapping,
             target,
             sheet=sheet,
-            progress=self._reporter("Converting"),
+            progress=self._reporter("Importing"),
             cancel=cancel,
         )
         return target, result.examples_written, result.skipped_count
