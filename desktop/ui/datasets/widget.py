@@ -204,12 +204,20 @@ class DatasetsWidget(QWidget):
             report, document = await self.session.check_and_index(index)
             self._set_document(document, report)
         except (OperationCancelledError, CheckCancelledError):
-            self._close_document()
-            self.stack.setCurrentWidget(self.start_page)
+            self._abandon_opening()
         except FinetuneError as exc:
+            self._abandon_opening()
             show_error(self, exc)
         finally:
             self.progress.finish()
+
+    def _abandon_opening(self) -> None:
+        """A file stopped half-way through opening: release it and show the start page (a
+        file that was open before stays open when this one never got that far)."""
+        if self._index is not None and self.document is None:
+            self._close_document()
+            self.path = None
+            self.stack.setCurrentWidget(self.start_page)
 
     def _set_document(self, document: DatasetDocument, report: DatasetReport) -> None:
         self.document, self._index, self.report = document, None, report

@@ -203,3 +203,43 @@ def test_dropping_a_file_opens_it_when_dropped_on_the_tab(
 
     assert tab.path == path
     assert "Ready for training" in tab.page.report_view.summary_label.text()
+
+
+def test_previous_dataset_stays_open_when_the_next_file_is_unusable(
+    qtbot: Any, qasync_loop: Any, tmp_path: Path, shown_errors: list[Any]
+) -> None:
+    good = write_lines(tmp_path / "good.jsonl", good_lines(12))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"PK\x03\x04zip")
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, good)
+
+    open_file(tab, qasync_loop, bad)
+
+    assert len(shown_errors) == 1 and "bad.jsonl" in shown_errors[0].message
+    assert tab.path == good and tab.document is not None
+    assert tab.stack.currentWidget() is tab.page
+
+
+def test_check_failure_shows_one_error_and_returns_to_start_when_the_checker_fails(
+    qtbot: Any,
+    qasync_loop: Any,
+    tmp_path: Path,
+    shown_errors: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.core.errors import DatasetFileError
+
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+
+    def failing_check(path: Path, **_kwargs: Any) -> Any:
+        raise DatasetFileError("boom", user_message=f"“{path.name}” could not be checked.")
+
+    monkeypatch.setattr(session_module, "check_file", failing_check)
+    tab = make_tab(qtbot)
+
+    open_file(tab, qasync_loop, path)
+
+    assert [error.message for error in shown_errors] == ["“train.jsonl” could not be checked."]
+    assert tab.stack.currentWidget() is tab.start_page
+    assert tab.document is None and tab.path is None
