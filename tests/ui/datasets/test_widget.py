@@ -122,6 +122,10 @@ def test_browse_filters_to_problems_and_goes_to_line_when_asked(
     assert browse.current_row == 24
     assert "Answer 25." in browse.model.index(24, 2).data()
     assert any("Answer 25." in bubble.text() for bubble in browse.example_view.bubbles)
+    assert tab._counter_task is not None
+    run(qasync_loop, tab._counter_task)  # token counts fill in once the tokenizer is loaded
+    assert browse.model.index(24, 3).data().isdigit()
+    assert "tokens" in browse.example_view.title_label.text()
 
 
 def test_cancel_stops_the_check_and_returns_to_start_when_clicked(
