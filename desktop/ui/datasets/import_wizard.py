@@ -6,6 +6,7 @@ progress) once it is accepted. Open it with ``open()`` and connect ``accepted``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -213,3 +214,29 @@ def _readable(number: int, example: dict[str, object]) -> str:
         role = str(message.get("role", "")).capitalize()
         lines.append(f"  {role}: {message.get('content', '')}")
     return "\n".join(lines)
+
+
+async def open_import_wizard(
+    parent: QWidget,
+    path: Path,
+    on_chosen: Callable[[Path, ColumnMapping, str | None], None],
+) -> ImportWizardDialog:
+    """Read the table's first rows (in a worker) and open the wizard over ``parent``.
+
+    ``on_chosen(path, mapping, sheet)`` is called when the user clicks Convert.
+
+    Raises:
+        DatasetFileError: the table cannot be read (message names the file and the fix).
+    """
+    preview = await asyncio.to_thread(load_preview, path, None)
+    dialog = ImportWizardDialog(path, preview, load_preview=load_preview, parent=parent)
+
+    def accepted() -> None:
+        mapping = dialog.mapping()
+        if mapping is not None:
+            on_chosen(path, mapping, dialog.sheet())
+
+    dialog.accepted.connect(accepted)
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -115,3 +116,17 @@ def dropped_path(event: QDragEnterEvent | QDropEvent) -> Path | None:
         return None
     path = Path(urls[0].toLocalFile())
     return path if path.suffix.lower() in OPENABLE_SUFFIXES else None
+
+
+def ask_open_path(parent: QWidget) -> Path | None:
+    """The file dialog of Open… (None: cancelled)."""
+    name, _ = QFileDialog.getOpenFileName(parent, "Open a dataset", "", OPEN_FILTER)
+    return Path(name) if name else None
+
+
+def ask_save_path(parent: QWidget, current: Path) -> Path | None:
+    """The file dialog of Save as… (None: cancelled)."""
+    name, _ = QFileDialog.getSaveFileName(
+        parent, "Save the dataset as", str(current.with_suffix(".copy.jsonl")), "JSONL (*.jsonl)"
+    )
+    return Path(name) if name else None

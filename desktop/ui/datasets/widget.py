@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QUndoStack
-from PySide6.QtWidgets import QFileDialog, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.core.dataset import CheckCancelledError, DatasetReport
 from desktop.core.errors import FinetuneError, OperationCancelledError
@@ -30,7 +30,7 @@ from desktop.ui.datasets.dataset_page import DatasetPage, ProgressStrip
 from desktop.ui.datasets.editing import ExampleEditController
 from desktop.ui.datasets.models import IndexRows
 from desktop.ui.datasets.session import TABLE_SUFFIXES, DatasetSession, RecentFiles
-from desktop.ui.datasets.start_page import OPEN_FILTER, StartPage, dropped_path
+from desktop.ui.datasets.start_page import StartPage, ask_open_path, ask_save_path, dropped_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,9 +38,11 @@ if TYPE_CHECKING:
     from desktop.core.datasets_io.document import DatasetDocument
     from desktop.core.datasets_io.fixes import FixKind
     from desktop.core.datasets_io.line_index import LineIndex
+    from desktop.core.datasets_io.tabular import ColumnMapping
     from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.datasets.edit_form import ExampleEditDialog
+    from desktop.ui.datasets.import_wizard import ImportWizardDialog
     from desktop.ui.datasets.session import CatalogGetter
 
 TITLE = "Datasets"
@@ -72,6 +74,7 @@ class DatasetsWidget(QWidget):
         self._index: LineIndex | None = None
         self._notice = ""
         self._counter_task: asyncio.Task[None] | None = None
+        self.import_dialog: ImportWizardDialog | None = None
         self.undo_stack = QUndoStack(self)
 
         layout = QVBoxLayout(self)
@@ -257,30 +260,16 @@ class DatasetsWidget(QWidget):
         self.report = None
 
     async def _import_table(self, path: Path) -> None:
-        from desktop.core.datasets_io.tabular import read_table_preview
-        from desktop.ui.datasets.import_wizard import ImportWizardDialog, load_preview
+        from desktop.ui.datasets.import_wizard import open_import_wizard
 
         self.progress.start(f"Reading {path.name}")
-        preview = await asyncio.to_thread(read_table_preview, path)
-        dialog = ImportWizardDialog(path, preview, load_preview=load_preview, parent=self)
-        dialog.accepted.connect(lambda: self._on_import_accepted(dialog, path))
-        dialog.finished.connect(dialog.deleteLater)
-        self.import_dialog = dialog
-        dialog.open()
+        self.import_dialog = await open_import_wizard(self, path, self._on_import_chosen)
 
-    def _on_import_accepted(self, dialog: object, path: Path) -> None:
-        from desktop.ui.datasets.import_wizard import ImportWizardDialog
-
-        assert isinstance(dialog, ImportWizardDialog)
-        mapping = dialog.mapping()
-        if mapping is not None:
-            self._start(self._convert_table(path, mapping, dialog.sheet()))
+    def _on_import_chosen(self, path: Path, mapping: ColumnMapping, sheet: str | None) -> None:
+        self._start(self._convert_table(path, mapping, sheet))
 
     @async_slot()
-    async def _convert_table(self, path: Path, mapping: object, sheet: str | None) -> None:
-        from desktop.core.datasets_io.tabular import ColumnMapping
-
-        assert isinstance(mapping, ColumnMapping)
+    async def _convert_table(self, path: Path, mapping: ColumnMapping, sheet: str | None) -> None:
         try:
             self.progress.start(f"Converting {path.name}")
             target, written, skipped = await self.session.convert_table(path, mapping, sheet=sheet)
@@ -327,11 +316,6 @@ class DatasetsWidget(QWidget):
         if self.document is None or self.busy or not self.has_unsaved_edits:
             return
         self._start(self._save(self.document))
-
-    def save(self) -> asyncio.Task[None] | None:
-        """Save the edits (as Ctrl+S does); the task, or None when there is nothing to save."""
-        self._on_save_requested()
-        return self.task if self.busy else None
 
     def _on_save_as_clicked(self) -> None:
         if self.document is None or self.busy:
@@ -418,9 +402,9 @@ class DatasetsWidget(QWidget):
         self.session.cancel()
 
     def _on_open_requested(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a dataset", "", OPEN_FILTER)
-        if path:
-            self.open_path(Path(path))
+        path = ask_open_path(self)
+        if path is not None:
+            self.open_path(path)
 
     def _on_path_chosen(self, path: object) -> None:
         if isinstance(path, Path | str):
@@ -460,14 +444,3 @@ class DatasetsWidget(QWidget):
         cancel_task(self._counter_task)
         self._watch.stop()
         self.page.close_panels()
-
-
-def _ask_save_path(parent: QWidget, current: Path) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(
-        parent, "Save the dataset as", str(current.with_suffix(".copy.jsonl")), "JSONL (*.jsonl)"
-    )
-    return Path(name) if name else None
-
-
-ask_save_path = _ask_save_path
-"""Asks where to save a copy (None: cancelled). Tests replace it."""
