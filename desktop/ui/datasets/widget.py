@@ -326,11 +326,20 @@ class DatasetsWidget(QWidget):
 
     @async_slot()
     async def _save(self, document: DatasetDocument, target: Path | None = None) -> None:
+        saved_path = target or document.path
+        before = _stamp(saved_path)
         try:
-            self.progress.start(f"Saving {(target or document.path).name}")
+            self.progress.start(f"Saving {saved_path.name}")
             self.page.browse_view.model.set_frozen(True)
             try:
                 fresh = await self.session.save(document, target)
+            except OperationCancelledError:
+                if _stamp(saved_path) != before:
+                    # Cancelled while re-opening the written file: the old document is
+                    # closed already, so show what is on disk now.
+                    self._close_document()
+                    await self._open(saved_path)
+                raise
             finally:
                 self.page.browse_view.model.set_frozen(False)
             self.document = fresh  # the old one is closed by the save
@@ -444,3 +453,12 @@ class DatasetsWidget(QWidget):
         cancel_task(self._counter_task)
         self._watch.stop()
         self.page.close_panels()
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells whether a save replaced ``path`` (None: no such file)."""
+    try:
+        result = path.stat()
+    except OSError:
+        return None
+    return result.st_ino, result.st_mtime_ns, result.st_size

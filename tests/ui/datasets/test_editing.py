@@ -267,3 +267,35 @@ def test_delete_key_removes_the_selected_example_when_the_table_has_focus(
 
     assert browse.model.rowCount() == 11
     assert browse.model.index(3, 2).data() == "Answer 5."
+
+
+def test_cancel_after_the_file_was_written_reopens_the_saved_file_when_saving(
+    qtbot: Any,
+    qasync_loop: Any,
+    tmp_path: Path,
+    shown_errors: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.core.errors import OperationCancelledError
+    from desktop.storage import dataset_files
+
+    path = write_lines(tmp_path / "train.jsonl", good_lines(12))
+    tab = make_tab(qtbot)
+    open_file(tab, qasync_loop, path)
+    tab.page.browse_view.select_row(0)
+    tab.page.browse_view.delete_button.click()
+
+    class CancelledReopen:
+        @staticmethod
+        def open(*_args: Any, **_kwargs: Any) -> Any:
+            raise OperationCancelledError("cancelled while re-opening")
+
+    monkeypatch.setattr(dataset_files, "DatasetDocument", CancelledReopen)
+    tab.page.save_button.click()
+    assert tab.task is not None
+    run(qasync_loop, tab.task)
+
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 11
+    assert tab.document is not None and tab.document.row_count == 11
+    assert tab.page.browse_view.model.index(0, 2).data() == "Answer 2."
+    assert not tab.has_unsaved_edits and shown_errors == []
