@@ -1,14 +1,13 @@
 """The page of an open dataset (header, changed-on-disk banner, sub-tabs) and the progress strip.
 
-Sub-tabs: Report, Browse, then the panels of ``desktop.ui.datasets.panels`` (estimate and
-upload, split and export, remote files) when that package is present.
+Sub-tabs: Report, Browse, then the panels of ``desktop.ui.datasets.panels``: Estimate and Upload
+(with the connection's remote files; only with a connection service) and Split & export.
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -24,13 +23,12 @@ from PySide6.QtWidgets import (
 
 from desktop.core.dataset import DatasetReport
 from desktop.ui.datasets.browse_view import BrowseView
+from desktop.ui.datasets.panels import EstimatePanel, SplitExportPanel, UploadPanel
 from desktop.ui.datasets.report_view import ReportView, format_name
 
 if TYPE_CHECKING:
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.datasets.session import CatalogGetter
-
-log = logging.getLogger(__name__)
 
 
 BYTE_STAGES = frozenset({"Checking", "Fixing", "Converting"})
@@ -151,30 +149,20 @@ class DatasetPage(QWidget):
         self.tabs.addTab(self.report_view, "Report")
         self.tabs.addTab(self.browse_view, "Browse")
         layout.addWidget(self.tabs, 1)
-        self.panels: list[Any] = []
-        self.split_panel: Any = None
-        self.estimate_panel: Any = None
+        self.panels: list[EstimatePanel | UploadPanel | SplitExportPanel] = []
+        self.estimate_panel: EstimatePanel | None = None
         self._add_panels(catalog, service)
 
     def _add_panels(self, catalog: CatalogGetter | None, service: ConnectionService | None) -> None:
-        """The other sub-tabs, from ``desktop.ui.datasets.panels`` (built separately)."""
-        try:
-            from desktop.ui.datasets import panels
-        except ImportError:
-            return
-        estimate = getattr(panels, "EstimatePanel", None)
-        upload = getattr(panels, "UploadPanel", None)
-        split = getattr(panels, "SplitExportPanel", None)
-        if estimate is not None and service is not None:
-            self.estimate_panel = estimate(catalog or (lambda: None), service=service)
+        """The panels that act on the checked file; those that talk to a connection need one."""
+        if service is not None:
+            self.estimate_panel = EstimatePanel(catalog or _no_catalog, service=service)
             self._add_panel(self.estimate_panel, "Estimate")
-        if upload is not None and service is not None:
-            self._add_panel(upload(service), "Upload")  # it embeds the remote files list
-        if split is not None:
-            self.split_panel = split()
-            self._add_panel(self.split_panel, "Split && export")
+            self._add_panel(UploadPanel(service), "Upload")  # it embeds the remote files list
+        self.split_panel = SplitExportPanel()
+        self._add_panel(self.split_panel, "Split && export")
 
-    def _add_panel(self, panel: QWidget, title: str) -> None:
+    def _add_panel(self, panel: EstimatePanel | UploadPanel | SplitExportPanel, title: str) -> None:
         self.tabs.addTab(panel, title)
         self.panels.append(panel)
 
@@ -198,7 +186,8 @@ class DatasetPage(QWidget):
         self.report_view.set_report(report)
         if report is not None:
             for panel in self.panels:
-                try:
-                    panel.set_dataset(path, report)
-                except Exception:  # a panel's failure must not stop the dataset opening
-                    log.exception("dataset panel %s failed", type(panel).__name__)
+                panel.set_dataset(path, report)
+
+
+def _no_catalog() -> None:
+    return None

@@ -103,8 +103,7 @@ class DatasetsWidget(QWidget):
         page.redo_button.clicked.connect(self.undo_stack.redo)
         page.report_view.line_activated.connect(self._on_issue_line_activated)
         page.report_view.fix_requested.connect(self._on_fix_requested)
-        if page.split_panel is not None:
-            page.split_panel.dataset_created.connect(self._on_path_chosen)
+        page.split_panel.dataset_created.connect(self._on_path_chosen)
         if page.estimate_panel is not None:
             page.estimate_panel.recheck_requested.connect(self._on_recheck_requested)
         self.editor = ExampleEditController(page.browse_view, self.undo_stack)
