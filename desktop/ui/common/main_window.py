@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
             catalog=lambda: context.catalog,
             service=self._service,
             prepare_tokenizers=context.ensure_tokenizers,
+            ui_settings=context.ui_settings,
         )
         self.jobs_tab = JobsWidget()
         self.playground_tab = PlaygroundWidget(self._service, catalog=lambda: context.catalog)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -88,6 +88,7 @@ class DatasetPage(QWidget):
         *,
         catalog: CatalogGetter | None,
         service: ConnectionService | None,
+        ui_settings: QSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -151,12 +152,22 @@ class DatasetPage(QWidget):
         layout.addWidget(self.tabs, 1)
         self.panels: list[EstimatePanel | UploadPanel | SplitExportPanel] = []
         self.estimate_panel: EstimatePanel | None = None
-        self._add_panels(catalog, service)
+        self._add_panels(catalog, service, ui_settings)
 
-    def _add_panels(self, catalog: CatalogGetter | None, service: ConnectionService | None) -> None:
-        """The panels that act on the checked file; those that talk to a connection need one."""
+    def _add_panels(
+        self,
+        catalog: CatalogGetter | None,
+        service: ConnectionService | None,
+        ui_settings: QSettings | None,
+    ) -> None:
+        """The panels that act on the checked file; those that talk to a connection need one.
+
+        ``ui_settings`` keeps the training prices the user edits (the app's own settings file).
+        """
         if service is not None:
-            self.estimate_panel = EstimatePanel(catalog or _no_catalog, service=service)
+            self.estimate_panel = EstimatePanel(
+                catalog or _no_catalog, service=service, settings=ui_settings
+            )
             self._add_panel(self.estimate_panel, "Estimate")
             self._add_panel(UploadPanel(service), "Upload")  # it embeds the remote files list
         self.split_panel = SplitExportPanel()

@@ -17,7 +17,7 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
@@ -60,6 +60,7 @@ class DatasetsWidget(QWidget):
         catalog: CatalogGetter | None = None,
         service: ConnectionService | None = None,
         prepare_tokenizers: Callable[[], None] | None = None,
+        ui_settings: QSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -86,7 +87,7 @@ class DatasetsWidget(QWidget):
         self.start_page = StartPage()
         self.start_page.open_requested.connect(self._on_open_requested)
         self.start_page.path_chosen.connect(self._on_path_chosen)
-        self.page = DatasetPage(catalog=catalog, service=service)
+        self.page = DatasetPage(catalog=catalog, service=service, ui_settings=ui_settings)
         for widget in (self.start_page, self.page):
             # Ignored: a page's toolbars must not set the window's minimum width.
             widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

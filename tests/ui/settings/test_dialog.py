@@ -71,7 +71,9 @@ def open_dialog(
     answer_questions(monkeypatch, QMessageBox.StandardButton.Discard)
     for dialog in opened:
         dialog.reject()
-        dialog.deleteLater()
+    # No deleteLater(): the dialogs belong to Python (no parent), which frees them; a deferred
+    # C++ delete as well would free them twice.
+    opened.clear()
 
 
 def _save_openai_profile(qtbot: QtBot, dialog: SettingsDialog, *, name: str, key: str) -> None:
