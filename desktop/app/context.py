@@ -182,8 +182,14 @@ class AppContext:
     async def _prepare_tokenizers(self) -> None:
         import asyncio
 
+        from desktop.core.tokens import DEFAULT_ENCODING, get_encoding
+
         try:
             await asyncio.to_thread(self.ensure_tokenizers)
+            # Building an encoding holds the GIL for ~0.1 s (tiktoken's constructor): pay that
+            # once now, while the user is still looking at the new window, rather than in the
+            # middle of the first dataset check or reply.
+            await asyncio.to_thread(get_encoding, DEFAULT_ENCODING)
         except FinetuneError as exc:
             log.warning("tokenizers unavailable: %s", exc)
 

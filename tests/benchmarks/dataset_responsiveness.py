@@ -53,7 +53,9 @@ def _run(home: Path, examples: int) -> int:
     window = build_main_window(context)
     window.resize(1100, 720)
     window.show()
-    context.ensure_tokenizers()
+    # As in the app: the background work started after the first paint is done by the time a
+    # person opens a file.
+    loop.run_until_complete(asyncio.gather(*context.start_background_work()))
     datasets = window.datasets_tab
     window.tabs.setCurrentWidget(datasets)
     recorder = TickRecorder()
