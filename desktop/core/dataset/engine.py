@@ -33,7 +33,7 @@ from desktop.core.dataset.worker import (
     ChunkResult,
     check_chunk,
     init_worker,
-    pool_check_chunk,
+    pool_check_chunk_at,
 )
 from desktop.core.errors import DatasetError, FinetuneError
 
@@ -137,7 +137,7 @@ def _check(
         if count == 1:
             results = _check_here(chunks, settings, cancel)
         else:
-            results = _check_in_pool(chunks, settings, cancel, count)
+            results = _check_in_pool(path, chunks, settings, cancel, count)
         with closing(results):  # stops the pool at once if progress() raises
             for result in results:
                 builder.add(result)
@@ -184,6 +184,7 @@ def _result_when_done(future: Future[ChunkResult], cancel: threading.Event | Non
 
 
 def _check_in_pool(
+    path: Path,
     chunks: Iterator[Chunk],
     settings: CheckSettings,
     cancel: threading.Event | None,
@@ -199,8 +200,18 @@ def _check_in_pool(
     try:
         for chunk in chunks:
             _check_cancel(cancel)
-            pending.append(pool.submit(pool_check_chunk, chunk, settings))
-            del chunk  # the pool holds it until sent; don't keep it alive here too
+            # Workers read the bytes themselves: only the chunk's place crosses the pipe.
+            pending.append(
+                pool.submit(
+                    pool_check_chunk_at,
+                    str(path),
+                    chunk.offset,
+                    len(chunk.data),
+                    chunk.first_line,
+                    settings,
+                )
+            )
+            del chunk
             if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                 yield _result_when_done(pending.popleft(), cancel)
         while pending:

@@ -29,6 +29,7 @@ __all__ = [
     "check_chunk",
     "init_worker",
     "pool_check_chunk",
+    "pool_check_chunk_at",
 ]
 
 # At most this many issues of one code are kept (all are counted): see IssueCollector.
@@ -210,6 +211,25 @@ def init_worker(tiktoken_cache_dir: str | None) -> None:
     """
     if tiktoken_cache_dir:
         os.environ["TIKTOKEN_CACHE_DIR"] = tiktoken_cache_dir
+
+
+def pool_check_chunk_at(
+    path: str, offset: int, length: int, first_line: int, settings: CheckSettings
+) -> ChunkResult:
+    """Read a chunk's bytes from the file itself, then :func:`pool_check_chunk` them.
+
+    The parent sends only where the chunk is: sending megabytes through a pipe (pickled by
+    the parent, unpickled here) cost the parent's CPU, which the workers need on a small machine.
+
+    Raises:
+        OSError: the file cannot be read, or it is shorter than when the chunk was found.
+    """
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        data = handle.read(length)
+    if len(data) != length:
+        raise OSError(f"{path} changed while it was being checked")
+    return pool_check_chunk(Chunk(data, offset, first_line), settings)
 
 
 def pool_check_chunk(chunk: Chunk, settings: CheckSettings) -> ChunkResult:
