@@ -33,7 +33,7 @@ from desktop.ui.datasets.session import TABLE_SUFFIXES, DatasetSession, RecentFi
 from desktop.ui.datasets.start_page import StartPage, ask_open_path, ask_save_path, dropped_path
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from desktop.core.datasets_io.document import DatasetDocument
     from desktop.core.datasets_io.fixes import FixKind
@@ -270,11 +270,21 @@ class DatasetsWidget(QWidget):
 
     @async_slot()
     async def _convert_table(self, path: Path, mapping: ColumnMapping, sheet: str | None) -> None:
-        try:
-            self.progress.start(f"Converting {path.name}")
+        async def convert() -> tuple[Path, str]:
             target, written, skipped = await self.session.convert_table(path, mapping, sheet=sheet)
             note = f" ({skipped:,} row(s) skipped: empty user or answer)" if skipped else ""
-            self._notice = f"Created “{target.name}” with {written:,} example(s){note}."
+            return target, f"Created “{target.name}” with {written:,} example(s){note}."
+
+        await self._write_then_open(f"Converting {path.name}", convert)
+
+    async def _write_then_open(
+        self, label: str, write: Callable[[], Awaitable[tuple[Path, str]]]
+    ) -> None:
+        """Run ``write`` (it makes a new file and says what it did) with progress, then open
+        the new file; a cancel or an error (shown) leaves the open dataset as it was."""
+        try:
+            self.progress.start(label)
+            target, self._notice = await write()
         except (OperationCancelledError, CheckCancelledError):
             return
         except FinetuneError as exc:
@@ -295,22 +305,14 @@ class DatasetsWidget(QWidget):
     async def _fix(self, path: Path, kind: FixKind) -> None:
         from desktop.core.datasets_io.fixes import FixKind
 
-        try:
-            self.progress.start("Writing a fixed copy")
+        async def fix() -> tuple[Path, str]:
             if kind is FixKind.CONVERT_LEGACY:
                 target = await self.session.convert_legacy(path)
-                self._notice = f"Converted to “{target.name}”; “{path.name}” is unchanged."
-            else:
-                target, _ = await self.session.apply_fixes(path, {kind})
-                self._notice = f"Fixed copy saved as as “{target.name}”; the original is unchanged."
-        except (OperationCancelledError, CheckCancelledError):
-            return
-        except FinetuneError as exc:
-            show_error(self, exc)
-            return
-        finally:
-            self.progress.finish()
-        await self._open(target)
+                return target, f"Converted to “{target.name}”; “{path.name}” is unchanged."
+            target, _ = await self.session.apply_fixes(path, {kind})
+            return target, f"Fixed copy saved as “{target.name}”; the original is unchanged."
+
+        await self._write_then_open("Writing a fixed copy", fix)
 
     def _on_save_requested(self) -> None:
         if self.document is None or self.busy or not self.has_unsaved_edits:
