@@ -139,6 +139,12 @@ class BrowseView(QWidget):
         """Select the example on 1-based ``line``."""
         return self.select_row(line - 1)
 
+    def go_to_line(self, line: int) -> bool:
+        """Select the example on 1-based ``line`` as if it was typed in "Go to line" (which then
+        shows the number, and says so when the file has no such line)."""
+        self.goto_edit.setText(str(line))
+        return self._go_to(line)
+
     def _show_current(self) -> None:
         row = self.current_row
         if row is None:
@@ -164,11 +170,14 @@ class BrowseView(QWidget):
         if not text.isdigit() or int(text) < 1:
             self.goto_status.setText("Type a line number.")
             return
-        line = int(text)
+        self._go_to(int(text))
+
+    def _go_to(self, line: int) -> bool:
         if self.select_line(line):
             self.goto_status.setText("")
-        else:
-            self.goto_status.setText(f"There is no line {line:,}.")
+            return True
+        self.goto_status.setText(f"There is no line {line:,}.")
+        return False
 
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._show_current()

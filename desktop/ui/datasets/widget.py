@@ -11,6 +11,7 @@ Call only from the GUI thread.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -161,6 +162,49 @@ class DatasetsWidget(DocumentTab):
             self.page.browse_view.model.set_report(report)
             self._start_counter(report.encoding_name)
             self.page.show_dataset(document.path, report, rows=document.row_count)
+
+    # ------------------------------------------------------------------ other tabs
+
+    def open_at_line(self, path: Path, line: int) -> asyncio.Task[None] | None:
+        """Show ``path``'s example on 1-based ``line``, selected in Browse with its chat.
+
+        Opens ``path`` first unless it is the open dataset (asking first if unsaved edits of
+        another file would be lost); waits for an opening of ``path`` that is under way. Used
+        by the Jobs tab to show the line a failed job's error names.
+
+        Returns:
+            The task doing it, or None when nothing was started (busy with other work, or the
+            user kept their unsaved edits).
+        """
+        path = Path(path)
+        if self._shows(path):
+            return self._show_line_when_open(path, line, self.task if self.busy else None)
+        if self.busy:
+            return None
+        opening = self.open_path(path)
+        if opening is None:
+            return None
+        return self._show_line_when_open(path, line, opening)
+
+    def _shows(self, path: Path) -> bool:
+        """Whether ``path`` is the dataset open (or opening) in the tab."""
+        if self.path is None:
+            return False
+        try:
+            return self.path.resolve() == path.resolve()
+        except OSError:
+            return self.path == path
+
+    @async_slot()
+    async def _show_line_when_open(
+        self, path: Path, line: int, opening: asyncio.Task[None] | None
+    ) -> None:
+        if opening is not None:
+            await asyncio.wait([opening])
+        if self.document is None or not self._shows(path):
+            return  # the opening failed (its error was shown) or was cancelled
+        self.page.tabs.setCurrentWidget(self.page.browse_view)
+        self.page.browse_view.go_to_line(line)
 
     # ------------------------------------------------------------------ window
 
