@@ -36,6 +36,7 @@ from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.connection_state import Reachability, ReachState
 from desktop.ui.common.errors import show_error
 from desktop.ui.playground.models import (
+    ModelChoice,
     ModelChoiceModel,
     ModelIdRole,
     deployment_choices,
@@ -92,6 +93,9 @@ class PlaygroundWidget(QWidget):
         self._catalog_source = catalog
         self._today = today
         self.reply_task: asyncio.Task[None] | None = None
+        self._opened_models: list[str] = []
+        """Models opened from elsewhere (e.g. a new fine-tuned model) the connection has not
+        listed yet: kept in the picker until it lists them."""
         self._pending_reply: list[str] = []
         self._reply_flush_timer = QTimer(self)
         self._reply_flush_timer.setSingleShot(True)
@@ -254,6 +258,7 @@ class PlaygroundWidget(QWidget):
 
     def _on_connection_changed(self, _profile: object) -> None:
         self.simulated_label.setVisible(self._service.is_demo)
+        self._opened_models.clear()  # they belong to the previous connection
         self._set_models(())
         self._set_empty_text("Loading models…")
 
@@ -273,6 +278,7 @@ class PlaygroundWidget(QWidget):
             choices = deployment_choices(profile.deployments)
         else:
             choices = model_choices(models, today=self._today(), catalog=self._catalog())
+        choices = self._with_opened_models(choices)
         with QSignalBlocker(self.model_combo):
             self._model_list.set_choices(choices)
             row = self._model_list.row_of(previous) if previous else -1
@@ -284,6 +290,35 @@ class PlaygroundWidget(QWidget):
         elif models and not choices:
             self._set_empty_text("This connection lists no chat models")
         self._update_buttons()
+
+    def open_model(self, model_id: str) -> bool:
+        """Choose ``model_id`` (adding it when the connection has not listed it yet) and put the
+        cursor in the message box, e.g. for a checkpoint or model opened from the Jobs tab.
+
+        Returns:
+            False when the model is listed but retired (it stays unselectable).
+        """
+        if self._model_list.row_of(model_id) < 0:
+            self._opened_models.append(model_id)
+            self._set_models(self._service.models)
+        selected = self.select_model(model_id)
+        self.message_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        return selected
+
+    def _with_opened_models(self, choices: list[ModelChoice]) -> list[ModelChoice]:
+        listed = {choice.id for choice in choices}
+        self._opened_models = [m for m in self._opened_models if m not in listed]
+        opened = [
+            ModelChoice(
+                id=model_id,
+                label=f"{model_id}  ·  opened from Jobs",
+                enabled=True,
+                tooltip="Opened from the Jobs tab; the connection has not listed it yet.",
+                fine_tuned=model_id.startswith("ft:") or ".ft-" in model_id,
+            )
+            for model_id in self._opened_models
+        ]
+        return opened + choices
 
     def _set_empty_text(self, text: str) -> None:
         self.model_combo.setPlaceholderText(text)
