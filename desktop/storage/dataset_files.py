@@ -26,9 +26,16 @@ from pathlib import Path
 
 from desktop.core.datasets_io._streams import Progress
 from desktop.core.datasets_io.document import DatasetDocument
+from desktop.core.errors import DatasetUnreadableError
 from desktop.core.files import save_error, write_via_temp
 
-__all__ = ["DEFAULT_MAX_BACKUPS", "backups_of", "save_document", "write_atomically"]
+__all__ = [
+    "DEFAULT_MAX_BACKUPS",
+    "backups_of",
+    "copy_sample",
+    "save_document",
+    "write_atomically",
+]
 
 DEFAULT_MAX_BACKUPS = 3
 _STAMP_FORMAT = "%Y%m%d-%H%M%S"
@@ -118,6 +125,56 @@ def save_document(
     )
     document.close()
     return DatasetDocument.open(target, cancel=cancel)
+
+
+def copy_sample(sample: Path, folder: Path) -> Path:
+    """An editable copy of a shipped sample dataset in ``folder`` (the shipped file is never
+    opened for writing).
+
+    A copy still identical to the sample is reused; otherwise a new one is made under the
+    next free name (``name.jsonl``, ``name-2.jsonl``...), so the user's edits of an earlier
+    copy are kept.
+
+    Args:
+        sample: the shipped sample (``resources/samples/...``).
+        folder: where copies go (the app's data folder); created if missing.
+
+    Returns:
+        The copy to open.
+
+    Raises:
+        DatasetUnreadableError: the sample cannot be read (a broken installation).
+        FileSaveError: the copy cannot be written.
+    """
+    try:
+        data = sample.read_bytes()
+    except OSError as exc:
+        raise DatasetUnreadableError(
+            f"cannot read the sample {sample}: {exc}",
+            user_message=(
+                f"The sample dataset “{sample.name}” is missing from the app's files. "
+                "Reinstall Finetune Studio to get it back."
+            ),
+            file=str(sample),
+        ) from exc
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise save_error(folder / sample.name, exc) from exc
+    for counter in range(1, 1000):
+        name = sample.name if counter == 1 else f"{sample.stem}-{counter}{sample.suffix}"
+        candidate = folder / name
+        try:
+            if candidate.read_bytes() == data:
+                return candidate
+            continue  # edited by the user: keep it
+        except FileNotFoundError:
+            pass
+        except OSError:
+            continue
+        write_via_temp(candidate, [data])
+        return candidate
+    raise save_error(folder / sample.name, FileExistsError(f"too many copies in {folder}"))
 
 
 def backups_of(path: Path) -> list[Path]:

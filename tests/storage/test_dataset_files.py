@@ -21,7 +21,12 @@ from desktop.core.errors import (
     OperationCancelledError,
     WritePermissionError,
 )
-from desktop.storage.dataset_files import backups_of, save_document, write_atomically
+from desktop.storage.dataset_files import (
+    backups_of,
+    copy_sample,
+    save_document,
+    write_atomically,
+)
 
 ORIGINAL = b'{"messages": [{"role": "user", "content": "original"}]}\n'
 
@@ -261,3 +266,44 @@ def test_writes_to_other_file_when_saved_as(original: Path) -> None:
     save_document(document, copy).close()
     assert copy.read_bytes() == b""
     assert original.read_bytes() == ORIGINAL
+
+
+# --------------------------------------------------------------------------- sample copies
+
+SAMPLE = b'{"messages": [{"role": "user", "content": "sample"}]}\n'
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    path = tmp_path / "shipped" / "sample.jsonl"
+    path.parent.mkdir()
+    path.write_bytes(SAMPLE)
+    return path
+
+
+def test_copies_the_sample_into_the_folder_when_no_copy_exists(
+    sample: Path, tmp_path: Path
+) -> None:
+    copy = copy_sample(sample, tmp_path / "data" / "samples")
+
+    assert copy == tmp_path / "data" / "samples" / "sample.jsonl"
+    assert copy.read_bytes() == SAMPLE == sample.read_bytes()
+
+
+def test_reuses_the_copy_when_it_is_still_identical(sample: Path, tmp_path: Path) -> None:
+    first = copy_sample(sample, tmp_path / "samples")
+
+    assert copy_sample(sample, tmp_path / "samples") == first
+    assert sorted(p.name for p in (tmp_path / "samples").iterdir()) == ["sample.jsonl"]
+
+
+def test_makes_a_new_copy_and_keeps_the_edited_one_when_the_copy_was_edited(
+    sample: Path, tmp_path: Path
+) -> None:
+    first = copy_sample(sample, tmp_path / "samples")
+    first.write_bytes(b"my edits\n")
+
+    second = copy_sample(sample, tmp_path / "samples")
+
+    assert second.name == "sample-2.jsonl" and second.read_bytes() == SAMPLE
+    assert first.read_bytes() == b"my edits\n"

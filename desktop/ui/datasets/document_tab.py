@@ -143,6 +143,7 @@ class DocumentTab(QWidget):
         page.redo_button.setEnabled(editable and self.undo_stack.canRedo())
         page.report_view.set_busy(self.busy)
         self.start_page.open_button.setEnabled(not self.busy)
+        self.start_page.sample_button.setEnabled(not self.busy)
         name = self.path.name if self.path else ""
         page.name_label.setText(f"{name} •" if self.has_unsaved_edits else name)
 

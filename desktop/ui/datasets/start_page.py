@@ -34,6 +34,7 @@ class StartPage(QWidget):
     """Open…, a short explanation and the recent files. Emits what the user chose."""
 
     open_requested = Signal()
+    sample_requested = Signal()
     path_chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -63,6 +64,14 @@ class StartPage(QWidget):
         self.open_button.setDefault(True)
         self.open_button.clicked.connect(self._on_open_clicked)
         buttons.addWidget(self.open_button)
+        self.sample_button = QPushButton("Try the sample dataset")
+        self.sample_button.setObjectName("sampleDatasetButton")
+        self.sample_button.setToolTip(
+            "Open a copy of a small, ready-made customer-support dataset (70 examples) to see "
+            "what a good dataset looks like; edit the copy as you like"
+        )
+        self.sample_button.clicked.connect(self._on_sample_clicked)
+        buttons.addWidget(self.sample_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         formats = QLabel("JSONL (chat, preference or the older prompt/completion), CSV, TSV, .xlsx")
@@ -100,6 +109,9 @@ class StartPage(QWidget):
 
     def _on_open_clicked(self) -> None:
         self.open_requested.emit()
+
+    def _on_sample_clicked(self) -> None:
+        self.sample_requested.emit()
 
     def _on_recent_activated(self, index: QModelIndex) -> None:
         if not index.flags() & Qt.ItemFlag.ItemIsEnabled:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from desktop.ui.datasets.session import CatalogGetter
 
 TITLE = "Datasets"
+SAMPLE_NAME = "customer-support-sample.jsonl"
+SAMPLES_SUBFOLDER = "samples"
 
 
 class DatasetsWidget(DocumentTab):
@@ -49,8 +51,11 @@ class DatasetsWidget(DocumentTab):
         service: ConnectionService | None = None,
         prepare_tokenizers: Callable[[], None] | None = None,
         ui_settings: QSettings | None = None,
+        samples_folder: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``samples_folder`` receives the copies of the sample dataset (default: ``samples``
+        in the app's data folder)."""
         super().__init__(
             settings=settings,
             catalog=catalog,
@@ -59,6 +64,8 @@ class DatasetsWidget(DocumentTab):
             ui_settings=ui_settings,
             parent=parent,
         )
+        self._samples_folder = samples_folder
+        self.start_page.sample_requested.connect(self._on_sample_requested)
         page = self.page
         page.save_button.clicked.connect(self._on_save_requested)
         page.save_as_button.clicked.connect(self._on_save_as_clicked)
@@ -163,6 +170,42 @@ class DatasetsWidget(DocumentTab):
             self._start_counter(report.encoding_name)
             self.page.show_dataset(document.path, report, rows=document.row_count)
 
+    # ------------------------------------------------------------------ the sample
+
+    def open_sample(self) -> asyncio.Task[None] | None:
+        """Open an editable copy of the shipped sample dataset (the shipped file stays as it is).
+
+        Returns:
+            The task doing it, or None when nothing was started.
+        """
+        if self.busy or not self._confirm_discard():
+            return None
+        return self._start(self._open_sample())
+
+    def _on_sample_requested(self) -> None:
+        self.open_sample()
+
+    @async_slot()
+    async def _open_sample(self) -> None:
+        from desktop.resources import resource_path
+        from desktop.storage.dataset_files import copy_sample
+
+        folder = self._samples_folder
+        if folder is None:
+            from desktop.storage.paths import app_paths
+
+            folder = app_paths().data_dir / SAMPLES_SUBFOLDER
+        try:
+            sample = resource_path(SAMPLES_SUBFOLDER, SAMPLE_NAME)
+            copy = await asyncio.to_thread(copy_sample, sample, folder)
+        except FileNotFoundError:  # no resources folder at all
+            show_error(self, _missing_sample())
+            return
+        except FinetuneError as exc:
+            show_error(self, exc)
+            return
+        await self._open(copy)
+
     # ------------------------------------------------------------------ other tabs
 
     def open_at_line(self, path: Path, line: int) -> asyncio.Task[None] | None:
@@ -228,3 +271,11 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return result.st_ino, result.st_mtime_ns, result.st_size
+
+
+def _missing_sample() -> FinetuneError:
+    return FinetuneError(
+        "the resources folder is missing",
+        user_message="The sample dataset is missing from the app's files. Reinstall Finetune "
+        "Studio to get it back.",
+    )
