@@ -8,6 +8,11 @@ The temporary file is ``.<name>.<8 hex digits>.partial`` in the destination's fo
 system, so the final ``os.replace`` is atomic). It is flushed and fsynced before the rename; on
 any error or cancel it is removed and the destination is left as it was. A replaced file keeps
 its permission bits. ``desktop.storage.dataset_files`` adds backups on top of this.
+
+On Windows the rename fails with ``PermissionError`` while another program (Excel, an editor)
+holds the destination open; such holds are often brief (a virus scanner, a sync client), so
+the rename is retried for about a second before :class:`FileInUseError` says which file to
+close.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import secrets
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
@@ -30,10 +36,34 @@ from desktop.core.errors import (
     WritePermissionError,
 )
 
-__all__ = ["PendingFile", "check_cancel", "save_error", "write_via_temp"]
+__all__ = ["FileInUseError", "PendingFile", "check_cancel", "save_error", "write_via_temp"]
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
+# Pauses between attempts to rename over a file another program holds open (~1 s in all).
+RENAME_RETRY_DELAYS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.25)
+
+
+class FileInUseError(FileSaveError):
+    """Another program holds the file open, so it cannot be replaced (Windows)."""
+
+    default_user_message = (
+        "Another program has the file open: close it there and save again. Your changes are "
+        "still here."
+    )
+
+
+def in_use_error(dst: Path, exc: OSError) -> FileInUseError:
+    """The error for a rename over ``dst`` that another program keeps failing."""
+    return FileInUseError(
+        f"replacing {dst}: {exc}",
+        user_message=(
+            f"Another program has “{dst.name}” open, so it could not be replaced: close it "
+            "there (Excel, an editor…) and save again. Your changes are still here, and the "
+            "file on disk is unchanged."
+        ),
+        file=str(dst),
+    )
 
 
 def check_cancel(cancel: threading.Event | None) -> None:
@@ -114,7 +144,10 @@ class PendingFile:
             _copy_mode(self.dst, self._temp)
             if before_replace is not None:
                 before_replace()
-            os.replace(self._temp, self.dst)
+            _replace_patiently(self._temp, self.dst)
+        except FileInUseError:
+            self.discard()
+            raise
         except OSError as exc:
             self.discard()
             raise save_error(self.dst, exc) from exc
@@ -176,6 +209,33 @@ def write_via_temp(
             raise save_error(dst, exc) from exc
         check_cancel(cancel)
         pending.commit(before_replace=before_replace)
+
+
+def _replace_patiently(temp: Path, dst: Path) -> None:
+    """``os.replace(temp, dst)``, retried while ``dst`` is held open by another program.
+
+    Raises:
+        FileInUseError: still refused after about a second (and ``dst`` is not read-only).
+        OSError: any other failure (a read-only ``dst`` keeps its ``PermissionError``).
+    """
+    for delay in (*RENAME_RETRY_DELAYS, None):
+        try:
+            os.replace(temp, dst)
+            return
+        except PermissionError as exc:
+            if delay is None:
+                if _is_read_only(dst):
+                    raise
+                raise in_use_error(dst, exc) from exc
+            time.sleep(delay)
+
+
+def _is_read_only(path: Path) -> bool:
+    """Whether ``path`` exists and may not be written (Windows' read-only attribute)."""
+    try:
+        return not os.access(path, os.W_OK) and path.exists()
+    except OSError:
+        return False
 
 
 def _create_temp(dst: Path) -> tuple[int, Path]:

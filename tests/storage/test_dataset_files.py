@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from desktop.core.errors import (
     OperationCancelledError,
     WritePermissionError,
 )
+from desktop.core.files import FileInUseError
 from desktop.storage.dataset_files import (
     backups_of,
     copy_sample,
@@ -256,6 +258,50 @@ def test_keeps_original_and_document_when_save_fails(
     assert original.read_bytes() == ORIGINAL
     assert document.is_modified
     assert document.row_count == 2
+    document.close()
+
+
+def test_saves_when_another_program_lets_go_of_the_file_within_a_second(
+    original: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+    refusals = iter([PermissionError(13, "Access is denied")] * 3)
+
+    def held_briefly(src: str | Path, dst: str | Path) -> None:
+        error = next(refusals, None)
+        if error is not None:
+            raise error
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", held_briefly)
+    write_atomically(original, [b"new\n"])
+
+    assert original.read_bytes() == b"new\n"
+    assert leftovers(original.parent) == []
+
+
+def test_names_the_file_and_keeps_the_original_when_another_program_keeps_it_open(
+    original: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = DatasetDocument.open(original)
+    document.apply(document.add_example_op("{}"))
+    attempts: list[float] = []
+
+    def held_open(src: object, dst: object) -> None:
+        attempts.append(time.monotonic())
+        raise PermissionError(13, "The process cannot access the file", str(dst))
+
+    monkeypatch.setattr(os, "replace", held_open)
+    with pytest.raises(FileInUseError) as caught:
+        save_document(document)
+
+    message = caught.value.user_message
+    assert "Another program has “train.jsonl” open" in message
+    assert "close it" in message and "changes are still here" in message
+    assert len(attempts) > 3 and 0.8 <= attempts[-1] - attempts[0] <= 3.0
+    assert original.read_bytes() == ORIGINAL
+    assert leftovers(original.parent) == [] and backups_of(original) == []
+    assert document.is_modified and document.row_count == 2
     document.close()
 
 
