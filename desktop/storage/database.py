@@ -47,6 +47,95 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    (  # 2: the Jobs tab's local record (desktop/storage/jobs_store.py)
+        """
+        CREATE TABLE jobs (
+            profile_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            model TEXT NOT NULL,
+            fine_tuned_model TEXT,
+            training_file TEXT NOT NULL DEFAULT '',
+            validation_file TEXT,
+            data TEXT NOT NULL,
+            gone INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (profile_id, job_id)
+        )
+        """,
+        "CREATE INDEX jobs_newest ON jobs (profile_id, created_at DESC, job_id DESC)",
+        """
+        CREATE TABLE job_events (
+            seq INTEGER PRIMARY KEY,
+            profile_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            UNIQUE (profile_id, job_id, event_id)
+        )
+        """,
+        "CREATE INDEX job_events_newest ON job_events (profile_id, job_id, created_at DESC)",
+        """
+        CREATE TABLE job_origins (
+            profile_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            dataset_path TEXT,
+            dataset_name TEXT,
+            validation_path TEXT,
+            quoted_usd TEXT,
+            client_token TEXT,
+            created_locally_at REAL NOT NULL,
+            PRIMARY KEY (profile_id, job_id)
+        )
+        """,
+        "CREATE INDEX job_origins_dataset ON job_origins (dataset_path)",
+        "CREATE INDEX job_origins_validation ON job_origins (validation_path)",
+        """
+        CREATE TABLE uploads (
+            profile_id TEXT NOT NULL,
+            remote_file_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            local_path TEXT NOT NULL,
+            uploaded_at REAL NOT NULL,
+            PRIMARY KEY (profile_id, remote_file_id)
+        )
+        """,
+        "CREATE INDEX uploads_content ON uploads (profile_id, sha256, size)",
+        "CREATE INDEX uploads_path ON uploads (local_path)",
+        """
+        CREATE TABLE job_links (
+            from_profile_id TEXT NOT NULL,
+            from_job_id TEXT NOT NULL,
+            to_profile_id TEXT NOT NULL,
+            to_job_id TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (from_profile_id, from_job_id, to_profile_id, to_job_id)
+        )
+        """,
+        "CREATE INDEX job_links_to ON job_links (to_profile_id, to_job_id)",
+        """
+        CREATE TABLE pending_creates (
+            client_token TEXT PRIMARY KEY,
+            profile_id TEXT NOT NULL,
+            request TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            dataset_path TEXT,
+            dataset_name TEXT,
+            validation_path TEXT,
+            quoted_usd TEXT
+        )
+        """,
+        """
+        CREATE TABLE job_notifications (
+            profile_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            PRIMARY KEY (profile_id, job_id)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
