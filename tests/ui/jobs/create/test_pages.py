@@ -1,0 +1,161 @@
+"""The create dialog's pages against the emulator: checks, models, settings, quote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.core.dataset import DatasetFormat
+from tests.api.support import write_training_file
+from tests.ui.jobs.create.conftest import MODEL, DialogFactory
+
+pytestmark = [pytest.mark.gui, pytest.mark.integration]
+
+
+def test_quote_is_shown_and_create_waits_for_the_confirmation(
+    open_dialog: DialogFactory, tmp_path: Path
+) -> None:
+    driver = open_dialog()
+    dialog = driver.dialog
+    driver.choose_training(write_training_file(tmp_path, examples=20))
+    assert dialog.model_page.select(MODEL)
+
+    driver.to_review()
+
+    quote = dialog.review_page.quote_label.text()
+    assert "billable tokens × 5 epochs (estimated) × $3.00 per 1M tokens" in quote
+    assert "prices as of" in quote and "simulated" in quote
+    assert not dialog.create_button.isEnabled()
+    assert "Confirm the estimated cost" in dialog.hint_label.text()
+    driver.click(dialog.review_page.confirm_check)
+    assert dialog.create_button.isEnabled()
+
+
+def test_file_with_errors_blocks_with_the_reason_and_the_line(
+    open_dialog: DialogFactory, tmp_path: Path
+) -> None:
+    path = write_training_file(tmp_path, examples=12)
+    with path.open("a") as broken:
+        broken.write("{not json\n")
+    driver = open_dialog()
+
+    driver.choose_training(path)
+
+    status = driver.dialog.data_page.training_file.status_label.text()
+    assert "line 13" in status and "train.jsonl cannot be used" in status
+    assert not driver.dialog.next_button.isEnabled()
+    assert driver.dialog.hint_label.text() == status
+
+
+def test_retiring_model_carries_a_warning_with_the_date(
+    open_dialog: DialogFactory, tmp_path: Path
+) -> None:
+    driver = open_dialog()
+    driver.choose_training(write_training_file(tmp_path))
+    driver.next()
+    page = driver.dialog.model_page
+
+    assert page.select(MODEL)
+
+    assert page.warning_label.isVisibleTo(page)
+    assert "Retires on 2027-01-14 (48 days)" in page.warning_label.text()
+    item = page.item_for(MODEL)
+    assert item is not None and item.text().startswith("⚠ ")
+    assert page.select("gpt-4.1-nano-2025-04-14")
+    assert not page.warning_label.isVisibleTo(page)
+
+
+def test_retired_model_is_listed_but_cannot_be_chosen(
+    open_dialog: DialogFactory, tmp_path: Path, qtbot: Any
+) -> None:
+    driver = open_dialog()
+    driver.choose_training(write_training_file(tmp_path))
+    driver.next()
+    page = driver.dialog.model_page
+    item = page.item_for("gpt-3.5-turbo-0125")
+    assert item is not None and "retired on 2026-10-23" in item.text()
+
+    rect = page.list.visualItemRect(item)
+    qtbot.mouseClick(page.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert not page.select("gpt-3.5-turbo-0125")
+    assert page.selected is not None and page.selected.id != "gpt-3.5-turbo-0125"
+
+
+def test_invalid_suffix_is_shown_while_typing_and_blocks_next(
+    open_dialog: DialogFactory, tmp_path: Path
+) -> None:
+    driver = open_dialog()
+    driver.choose_training(write_training_file(tmp_path))
+    driver.next()
+    driver.next()
+    page = driver.dialog.settings_page
+
+    driver.type_into(page.suffix_edit, "my model!")
+
+    assert page.suffix_problem.isVisibleTo(page)
+    assert "Remove a space, “!”" in page.suffix_problem.text()
+    assert not driver.dialog.next_button.isEnabled()
+    driver.type_into(page.suffix_edit, "my-model")
+    assert not page.suffix_problem.isVisibleTo(page)
+    assert driver.dialog.next_button.isEnabled()
+
+
+def test_advanced_settings_are_checked_against_the_documented_ranges(
+    open_dialog: DialogFactory, tmp_path: Path
+) -> None:
+    driver = open_dialog()
+    driver.choose_training(write_training_file(tmp_path))
+    driver.next()
+    driver.next()
+    page = driver.dialog.settings_page
+    assert not page.advanced_box.isVisibleTo(page)
+
+    driver.click(page.advanced_check)
+    driver.type_into(page.epochs_edit, "80")
+
+    assert "from 1 to 50" in page.advanced_problems.text()
+    assert not driver.dialog.next_button.isEnabled()
+    driver.type_into(page.epochs_edit, "3")
+    assert driver.dialog.next_button.isEnabled()
+    assert page.hyperparameters.n_epochs == 3
+
+
+def _dpo_line(i: int) -> str:
+    return json.dumps(
+        {
+            "input": {"messages": [{"role": "user", "content": f"Say {i}"}]},
+            "preferred_output": [{"role": "assistant", "content": f"{i}."}],
+            "non_preferred_output": [{"role": "assistant", "content": f"No, {i + 1}."}],
+        }
+    )
+
+
+def test_dpo_dataset_forces_dpo_and_a_chat_dataset_forbids_it(
+    open_dialog: DialogFactory, tmp_path: Path
+) -> None:
+    dpo = tmp_path / "prefs.jsonl"
+    dpo.write_text("".join(_dpo_line(i) + "\n" for i in range(12)))
+    driver = open_dialog()
+    driver.choose_training(dpo)
+    assert driver.dialog.data_page.training_format is DatasetFormat.DPO
+    driver.next()
+    models = driver.dialog.model_page
+    item = models.item_for(MODEL)
+    assert item is not None and not item.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert models.select("gpt-4.1-mini-2025-04-14")
+    driver.next()
+    settings = driver.dialog.settings_page
+    assert settings.dpo_radio.isChecked() and not settings.supervised_radio.isEnabled()
+
+    driver.click(driver.dialog.back_button)
+    driver.click(driver.dialog.back_button)
+    driver.choose_training(write_training_file(tmp_path))
+    driver.next()
+    driver.next()
+    assert settings.supervised_radio.isChecked() and not settings.dpo_radio.isEnabled()
