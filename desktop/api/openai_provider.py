@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -241,10 +241,20 @@ class OpenAIProvider:
             )
         return convert.fine_tuning_job(job)
 
-    async def list_jobs(self, *, after: str | None = None, limit: int = 20) -> Page[FineTuningJob]:
+    async def list_jobs(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 20,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Page[FineTuningJob]:
+        """One page of jobs, newest first; ``metadata`` filters by ``metadata[k]=v`` pairs."""
         client = self._client()
+        options = _paging(after, limit)
+        if metadata:
+            options["metadata"] = dict(metadata)
         with self._errors():
-            page = await client.fine_tuning.jobs.list(**_paging(after, limit))
+            page = await client.fine_tuning.jobs.list(**options)
         return Page(tuple(convert.fine_tuning_job(j) for j in page.data), bool(page.has_more))
 
     async def retrieve_job(self, job_id: str) -> FineTuningJob:

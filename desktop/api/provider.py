@@ -9,7 +9,7 @@ Threading: call every coroutine from the app's one asyncio loop (the qasync loop
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -97,8 +97,18 @@ class Provider(Protocol):
     async def create_job(self, request: JobCreateRequest) -> FineTuningJob: ...
 
     async def list_jobs(
-        self, *, after: str | None = None, limit: int = 20
-    ) -> Page[FineTuningJob]: ...
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 20,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Page[FineTuningJob]:
+        """One page of jobs, newest first.
+
+        ``metadata`` keeps only jobs whose metadata has every given key with the given value
+        (the service filters; ``None`` or empty means no filter).
+        """
+        ...
 
     async def retrieve_job(self, job_id: str) -> FineTuningJob: ...
 

@@ -36,6 +36,18 @@ class Faults:
     read in full, not stored, and answered by closing the connection (a dropped connection
     mid-upload). It happens once per setting; later part requests are served normally. An SDK
     client with retries switched on sends the part again and never notices.
+
+    Job faults, checked while serving (so switching them on or off affects existing jobs too,
+    except ``fail_jobs_at_step``, which is fixed when a job is created):
+
+    - ``unknown_job_status``: running jobs report this status (one the app does not know yet);
+      answers then no longer match the spec's status list, which is the point.
+    - ``fail_jobs_at_step=N``: jobs created while it is set fail at training step N with a
+      server-side error (``error.code == "server_error"``) and an error event; jobs with fewer
+      steps than N succeed.
+    - ``forget_jobs``: every job answers 404 and the job list is empty (deleted remotely).
+    - ``broken_result_files``: result files (purpose ``fine-tune-results``) download as an HTML
+      error page instead of CSV.
     """
 
     rate_limit_first: int = 0
@@ -50,13 +62,17 @@ class Faults:
     forbidden: bool = False
     lose_job_create_responses: int = 0
     drop_upload_parts_after: int | None = None
+    unknown_job_status: str | None = None
+    fail_jobs_at_step: int | None = None
+    forget_jobs: bool = False
+    broken_result_files: bool = False
 
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def _parse(name: str, raw: str, default: object) -> object:
+def _parse(name: str, raw: str, default: object, kind: object) -> object:
     text = raw.strip()
     try:
         if isinstance(default, bool):
@@ -69,8 +85,10 @@ def _parse(name: str, raw: str, default: object) -> object:
             return int(text)
         if isinstance(default, float):
             return float(text)
-        # the optional fields: cut_stream_after, drop_upload_parts_after (int | None)
-        return None if text.lower() in ("", "none") else int(text)
+        # the optional fields: "int | None" (cut_stream_after...) or "str | None"
+        if text.lower() in ("", "none"):
+            return None
+        return text if str(kind).startswith("str") else int(text)
     except ValueError:
         raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid value") from None
 
@@ -92,7 +110,7 @@ def faults_from_env(environ: Mapping[str, str] | None = None) -> Faults:
     for field in dataclasses.fields(Faults):
         raw = env.get(ENV_PREFIX + field.name.upper())
         if raw is not None:
-            values[field.name] = _parse(field.name, raw, field.default)
+            values[field.name] = _parse(field.name, raw, field.default, field.type)
     return Faults(**values)  # type: ignore[arg-type]
 
 

@@ -19,6 +19,7 @@ from desktop.sandbox.multipart import FormPart, MultipartError, parse_multipart
 from desktop.sandbox.state import FileRecord, UploadRecord
 
 __all__ = [
+    "BROKEN_RESULT_FILE",
     "add_upload_part",
     "cancel_upload",
     "complete_upload",
@@ -140,8 +141,17 @@ def delete_file(service: Service, _: ApiRequest, match: Match[str]) -> JsonRespo
 def file_content(service: Service, _: ApiRequest, match: Match[str]) -> BytesResponse:
     """``GET /files/{file_id}/content``: the raw bytes."""
     record = visible_file(service, match["id"])
+    if record.purpose == "fine-tune-results" and service.faults().broken_result_files:
+        return BytesResponse(BROKEN_RESULT_FILE, "text/html")
     content_type = "text/csv" if record.filename.endswith(".csv") else "application/octet-stream"
     return BytesResponse(service.store.blobs[record.id], content_type)
+
+
+BROKEN_RESULT_FILE = (
+    b"<html><head><title>502 Bad Gateway</title></head>\n"
+    b"<body><h1>502 Bad Gateway</h1><p>upstream storage unavailable</p></body></html>\n"
+)
+"""What a result file downloads as under ``Faults.broken_result_files``: not CSV at all."""
 
 
 # --------------------------------------------------------------------------- uploads

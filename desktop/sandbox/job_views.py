@@ -49,7 +49,13 @@ def _timeline(job: Job) -> list[TimelineEvent]:
     steps = job.total_steps
     stride = max(1, math.ceil(steps / _MAX_METRIC_EVENTS))
     checkpoint_steps = set(job.checkpoint_steps())
+    failing = job.failing_step
     for m in job.metrics():
+        if failing is not None and m.step >= failing:
+            error = job.error_object() or {}
+            message = str(error.get("message", "Fine-tuning failed"))
+            events.append(TimelineEvent(job.step_time(failing), 0, "failed", message, "error"))
+            return events
         when = job.step_time(m.step)
         if m.step % stride == 0 or m.step in (1, steps):
             text = f"Step {m.step}/{steps}: training loss={m.train_loss:.2f}"
@@ -117,12 +123,13 @@ def job_events(job: Job, now: float) -> list[dict[str, Any]]:
     ]
 
 
-def job_object(job: Job, now: float) -> dict[str, Any]:
+def job_object(job: Job, now: float, *, running_status: str | None = None) -> dict[str, Any]:
     """The ``fine_tuning.job`` JSON object at simulated time ``now``.
 
     Args:
         job: the job.
         now: simulated Unix time.
+        running_status: reported instead of ``running`` (a status the client may not know).
 
     Returns:
         The JSON-ready object.
@@ -148,18 +155,19 @@ def job_object(job: Job, now: float) -> dict[str, Any]:
     estimated = None
     if status in ("queued", "running"):
         estimated = int(job.sim_time(job.phase_ends[2]))
+    reported = running_status if running_status and status == "running" else status
     return {
         "object": "fine_tuning.job",
         "id": job.id,
         "created_at": int(job.created_at),
-        "error": job.error if status == "failed" else None,
+        "error": job.error_object() if status == "failed" else None,
         "fine_tuned_model": job.fine_tuned_model if succeeded else None,
         "finished_at": None if finished is None else int(finished),
         "hyperparameters": hyper,
         "model": job.model,
         "organization_id": ORGANIZATION_ID,
         "result_files": [job.result_file] if succeeded and job.result_file else [],
-        "status": status,
+        "status": reported,
         "trained_tokens": job.tokens_per_epoch * job.n_epochs if succeeded else None,
         "training_file": job.training_file,
         "validation_file": job.validation_file,

@@ -53,6 +53,8 @@ class Job:
 
     ``pauses`` holds ``[job_time_at_pause, sim_start, sim_end_or_None]``; ``notes`` are events
     caused by requests (pause, resume, cancel), each ``{"job_time", "sim", "message"}``.
+    ``error`` is a file validation failure (known at creation, shown once validation ends);
+    ``fail_at_step`` makes training fail at that step with a server-side error instead.
     """
 
     id: str
@@ -75,6 +77,7 @@ class Job:
     result_file: str | None = None
     model_deleted: bool = False
     notes: list[dict[str, Any]] = field(default_factory=list)
+    fail_at_step: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready copy for persistence."""
@@ -160,6 +163,35 @@ class Job:
         _, started, ended = self.phase_ends
         return started + (ended - started) * _TRAIN_SHARE * step / self.total_steps
 
+    @property
+    def failing_step(self) -> int | None:
+        """The training step at which this job fails (server-side), or None."""
+        if self.error is not None or self.fail_at_step is None:
+            return None
+        return self.fail_at_step if 1 <= self.fail_at_step <= self.total_steps else None
+
+    def failure_time(self) -> float | None:
+        """Job time at which the job fails, or None when it does not fail."""
+        if self.error is not None:
+            return self.phase_ends[0]
+        step = self.failing_step
+        return None if step is None else self.step_time(step)
+
+    def error_object(self) -> dict[str, Any] | None:
+        """The ``error`` the job reports once failed (file problem or training failure)."""
+        if self.error is not None:
+            return self.error
+        step = self.failing_step
+        if step is None:
+            return None
+        return {
+            "code": "server_error",
+            "message": f"Fine-tuning failed at step {step} of {self.total_steps} because of an "
+            "internal error on our side. Please try again. You are not charged for the failed "
+            "job.",
+            "param": None,
+        }
+
     def status(self, now: float) -> str:
         """The status at simulated time ``now``."""
         if self.cancelled_at is not None:
@@ -168,7 +200,8 @@ class Job:
         validated, started, ended = self.phase_ends
         if elapsed < validated:
             return "validating_files"
-        if self.error is not None:
+        failure = self.failure_time()
+        if failure is not None and elapsed >= failure:
             return "failed"
         if self.pauses and self.pauses[-1][2] is None:
             return "paused"
@@ -182,7 +215,7 @@ class Job:
         if status == "cancelled" and self.cancelled_at is not None:
             return self.cancelled_at[1]
         if status == "failed":
-            return self.sim_time(self.phase_ends[0])
+            return self.sim_time(self.failure_time() or self.phase_ends[0])
         if status == "succeeded":
             return self.sim_time(self.phase_ends[2])
         return None
@@ -190,8 +223,21 @@ class Job:
     # ----------------------------------------------------------------- results
 
     def metrics(self) -> tuple[Metrics, ...]:
-        """Per-step metrics, deterministic for this job."""
-        return _metrics(self.id, self.total_steps, self.validation_file is not None)
+        """Per-step metrics, deterministic for this job.
+
+        With a validation file and 4 or more epochs the job over-fits: validation loss bottoms
+        out at the end of the third-to-last epoch, then rises while training loss keeps falling.
+        """
+        return _metrics(
+            self.id, self.total_steps, self.validation_file is not None, self.overfit_from
+        )
+
+    @property
+    def overfit_from(self) -> float | None:
+        """Share of training (0..1) after which validation loss rises, or None."""
+        if self.validation_file is None or self.n_epochs < 4:
+            return None
+        return (self.n_epochs - 2) / self.n_epochs
 
     def checkpoint_steps(self) -> list[int]:
         """Steps that end each of the last 3 epochs, where checkpoints are saved."""
@@ -207,7 +253,8 @@ class Job:
         if self.error is not None:
             return []
         elapsed = self.job_time(now)
-        steps = self.checkpoint_steps()
+        failing = self.failing_step
+        steps = [s for s in self.checkpoint_steps() if failing is None or s < failing]
         metrics = self.metrics()
         reached = [
             Checkpoint(
@@ -267,8 +314,13 @@ class Checkpoint:
     metrics: Metrics
 
 
+_OVERFIT_RISE = 0.35  # validation loss gains this share of the starting loss by the last step
+
+
 @lru_cache(maxsize=64)
-def _metrics(job_id: str, steps: int, with_validation: bool) -> tuple[Metrics, ...]:
+def _metrics(
+    job_id: str, steps: int, with_validation: bool, overfit_from: float | None = None
+) -> tuple[Metrics, ...]:
     rng = random.Random(job_id)
     start = 1.6 + rng.random() * 0.8
     floor = 0.08 + rng.random() * 0.25
@@ -276,10 +328,23 @@ def _metrics(job_id: str, steps: int, with_validation: bool) -> tuple[Metrics, .
     rows: list[Metrics] = []
     for step in range(1, steps + 1):
         trend = floor + (start - floor) * math.exp(-rate * step / steps)
-        loss = max(0.01, trend * (1 + (rng.random() - 0.5) * 0.2))
+        if overfit_from is None:
+            loss = max(0.01, trend * (1 + (rng.random() - 0.5) * 0.2))
+        else:
+            # Memorising: training loss keeps dropping clearly over the last epochs.
+            late = max(0.0, step / steps - overfit_from) / (1 - overfit_from)
+            loss = max(0.01, trend * (1 - 0.25 * late) * (1 + (rng.random() - 0.5) * 0.08))
         accuracy = min(0.99, max(0.0, 1 - 0.4 * loss + (rng.random() - 0.5) * 0.03))
         valid_loss = valid_accuracy = None
-        if with_validation:
+        if with_validation and overfit_from is not None:
+            # Over-fitting: the validation curve follows training down to ``overfit_from``,
+            # then climbs steadily; little noise, so the turn is unmistakable.
+            share = step / steps
+            settled = floor + (start - floor) * math.exp(-rate * min(share, overfit_from))
+            rise = _OVERFIT_RISE * start * max(0.0, share - overfit_from) / (1 - overfit_from)
+            valid_loss = max(0.01, settled * 1.08 + rise + (rng.random() - 0.5) * 0.01)
+            valid_accuracy = min(0.99, max(0.0, 1 - 0.4 * valid_loss - rng.random() * 0.01))
+        elif with_validation:
             valid_loss = max(0.01, trend * (1.08 + (rng.random() - 0.5) * 0.2))
             valid_accuracy = min(0.99, max(0.0, accuracy - 0.02 - rng.random() * 0.02))
         rows.append(

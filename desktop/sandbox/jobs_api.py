@@ -56,7 +56,7 @@ def refresh_job(service: Service, job: Job) -> dict[str, Any]:
         record.bytes = len(data)
         job.result_file = record.id
         service.store.add_file(record, data)
-    return job_object(job, now)
+    return job_object(job, now, running_status=service.faults().unknown_job_status)
 
 
 def fine_tuned_base(service: Service, model_id: str) -> tuple[Job, int | None] | None:
@@ -80,7 +80,7 @@ def fine_tuned_base(service: Service, model_id: str) -> tuple[Job, int | None] |
 
 
 def _job(service: Service, job_id: str) -> Job:
-    job = service.store.jobs.get(job_id)
+    job = None if service.faults().forget_jobs else service.store.jobs.get(job_id)
     if job is None:
         raise not_found(f"Could not find fine-tuning job {job_id}.", param="fine_tuning_job_id")
     return job
@@ -216,6 +216,7 @@ def create_job(service: Service, request: ApiRequest, _: Match[str]) -> Response
         tokens_per_epoch=tokens_per_epoch,
         error=error,
         durations=[d * service.time_scale for d in BASE_DURATIONS],
+        fail_at_step=faults.fail_jobs_at_step,
     )
     service.store.jobs[job.id] = job
     service.store.save()
@@ -259,9 +260,10 @@ def list_jobs(service: Service, request: ApiRequest, _: Match[str]) -> JsonRespo
         if key.startswith("metadata[") and key.endswith("]")
     }
     no_metadata = request.query.get("metadata") == "null"
+    known = {} if service.faults().forget_jobs else service.store.jobs
     jobs = [
         job
-        for job in reversed(service.store.jobs.values())
+        for job in reversed(known.values())
         if all((job.metadata or {}).get(k) == v for k, v in wanted.items())
         and (not no_metadata or not job.metadata)
     ]

@@ -189,6 +189,21 @@ def test_list_jobs_pages_with_after_and_limit(api_client: OpenAIProvider, tmp_pa
     assert sorted(seen) == sorted(ids)
 
 
+def test_list_jobs_returns_only_matching_jobs_when_metadata_filter_given(
+    api_client: OpenAIProvider, tmp_path: Path
+) -> None:
+    async def scenario() -> tuple[str, list[str]]:
+        await _start_job(api_client, tmp_path, metadata={"batch": "a"})
+        wanted = await _start_job(api_client, tmp_path, metadata={"batch": "b", "x": "1"})
+        await _start_job(api_client, tmp_path)
+        page = await api_client.list_jobs(metadata={"batch": "b"})
+        return wanted.id, [j.id for j in page.items]
+
+    wanted_id, found = run(scenario(), api_client)
+
+    assert found == [wanted_id]
+
+
 def test_cancel_job_returns_it_cancelled(api_client: OpenAIProvider, tmp_path: Path) -> None:
     async def scenario() -> FineTuningJob:
         job = await _start_job(api_client, tmp_path)
