@@ -77,6 +77,8 @@ class CreateJobDialog(QDialog):
         self.created_job: FineTuningJob | None = None
         self._preparing = False
         self._creating = False
+        self.reused_files: list[str] = []
+        """Files of this job that were already on the connection (not uploaded again)."""
         self._checker = FileChecker(prepare=env.prepare_tokenizers, parent=self)
 
         layout = QVBoxLayout(self)
@@ -345,7 +347,12 @@ class CreateJobDialog(QDialog):
         else:
             forget_refusal(env.settings, env.profile.id)
             self.created_job = job
-            review.set_status(f"Job {job.id} started.")
+            reused = (
+                f" Already on the connection, not uploaded again: {', '.join(self.reused_files)}."
+                if self.reused_files
+                else ""
+            )
+            review.set_status(f"Job {job.id} started.{reused}")
             self.job_created.emit(env.profile.id, job)
             self.accept()
         finally:
@@ -370,6 +377,7 @@ class CreateJobDialog(QDialog):
             self._env, provider, part.local, on_progress=on_progress
         )
         if reused:
+            self.reused_files.append(part.local.path.name)
             review.set_status(f"{part.local.path.name} is already on the connection: reused.")
         return file_id
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLineEdit, QRadioButto
 
 from desktop.core.jobs.draft import JobDraft
 from desktop.storage.jobs_store import JobsStore
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.jobs.create import CreateJobDialog, CreateJobEnv, file_fields
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
@@ -29,15 +30,21 @@ EnvFactory = Callable[..., CreateJobEnv]
 
 
 @pytest.fixture
+def main_window(make_window: WindowFactory, emulator: Any) -> MainWindow:
+    """The real window, shown (closing the dialog must not quit the app), on the emulator."""
+    window = make_window(demo_url=emulator.base_url)
+    window.show()
+    return window
+
+
+@pytest.fixture
 def create_env(
-    make_window: WindowFactory,
-    emulator: Any,
+    main_window: MainWindow,
     qasync_loop: Any,
     ui_settings: QSettings,
     tmp_path: Path,
 ) -> EnvFactory:
-    window = make_window(demo_url=emulator.base_url)
-    context = context_of(window)
+    context = context_of(main_window)
     service = context.connection_service
     run(qasync_loop, service.start_check())
     store = JobsStore(context.database)
@@ -133,10 +140,11 @@ DialogFactory = Callable[..., Driver]
 
 
 @pytest.fixture
-def open_dialog(qtbot: Any, qasync_loop: Any, create_env: EnvFactory) -> DialogFactory:
+def open_dialog(
+    qtbot: Any, qasync_loop: Any, create_env: EnvFactory, main_window: MainWindow
+) -> DialogFactory:
     def factory(*, draft: JobDraft | None = None, env: CreateJobEnv | None = None) -> Driver:
-        dialog = CreateJobDialog(None, env=env or create_env(), draft=draft)
-        qtbot.addWidget(dialog)
+        dialog = CreateJobDialog(main_window, env=env or create_env(), draft=draft)
         dialog.show()
         return Driver(qtbot, qasync_loop, dialog)
 

@@ -1,0 +1,155 @@
+"""Creating a job from the dialog against the emulator: quote, upload, create exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.core.errors import FineTuningUnavailableError
+from desktop.core.jobs.client_token import CLIENT_TOKEN_KEY
+from desktop.core.types import FineTuningJob
+from desktop.sandbox import Faults
+from tests.api.support import write_training_file
+from tests.ui.conftest import ShownError
+from tests.ui.jobs.create.conftest import MODEL, DialogFactory, Driver
+from tests.ui.loop_helpers import run
+
+pytestmark = [pytest.mark.gui, pytest.mark.integration]
+
+
+def _jobs_on(driver: Driver) -> list[FineTuningJob]:
+    async def listing() -> list[FineTuningJob]:
+        provider = await driver.dialog.env.provider()
+        return list((await provider.list_jobs(limit=100)).items)
+
+    return run(driver.loop, listing())
+
+
+def _posts(emulator: Any, suffix: str) -> list[Any]:
+    return [r for r in emulator.requests if r.method == "POST" and r.path.endswith(suffix)]
+
+
+def _ready(driver: Driver, path: Path) -> list[tuple[str, FineTuningJob]]:
+    created: list[tuple[str, FineTuningJob]] = []
+    driver.dialog.job_created.connect(lambda profile_id, job: created.append((profile_id, job)))
+    driver.choose_training(path)
+    assert driver.dialog.model_page.select(MODEL)
+    driver.to_review()
+    return created
+
+
+def test_creates_the_job_after_the_confirmed_quote_and_records_its_origin(
+    open_dialog: DialogFactory, emulator: Any, tmp_path: Path, shown_errors: list[ShownError]
+) -> None:
+    path = write_training_file(tmp_path, examples=20)
+    driver = open_dialog()
+    created = _ready(driver, path)
+    assert not _posts(emulator, "/files"), "nothing is uploaded before Create"
+
+    driver.confirm_and_create()
+
+    assert shown_errors == []
+    ((profile_id, job),) = created
+    env = driver.dialog.env
+    assert profile_id == env.profile.id and job.model == MODEL
+    assert job.metadata[CLIENT_TOKEN_KEY] == driver.dialog.client_token
+    assert [j.id for j in _jobs_on(driver)] == [job.id]
+    assert len(_posts(emulator, "/files")) == 1
+    origin = env.jobs_store.origin(profile_id, job.id)
+    assert origin is not None and origin.dataset_path == str(path)
+    assert origin.dataset_name == "train.jsonl" and origin.quoted_usd is not None
+    assert env.jobs_store.pending_creates(profile_id) == []
+    assert driver.dialog.result() == driver.dialog.DialogCode.Accepted
+
+
+def test_reuses_an_identical_file_already_uploaded_to_the_connection(
+    open_dialog: DialogFactory, emulator: Any, tmp_path: Path, shown_errors: list[ShownError]
+) -> None:
+    path = write_training_file(tmp_path, examples=20)
+    first = open_dialog()
+    _ready(first, path)
+    first.confirm_and_create()
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    same = copy / "same-content.jsonl"
+    same.write_bytes(path.read_bytes())
+
+    second = open_dialog()
+    _ready(second, same)
+    second.confirm_and_create()
+
+    assert shown_errors == []
+    assert len(_posts(emulator, "/files")) == 1, "the identical file was uploaded again"
+    jobs = _jobs_on(second)
+    assert len(jobs) == 2 and jobs[0].training_file == jobs[1].training_file
+    assert "not uploaded again: same-content.jsonl" in second.dialog.review_page.status_label.text()
+
+
+def test_uploads_again_when_the_remembered_file_was_deleted_remotely(
+    open_dialog: DialogFactory, emulator: Any, tmp_path: Path
+) -> None:
+    path = write_training_file(tmp_path, examples=20)
+    first = open_dialog()
+    _ready(first, path)
+    first.confirm_and_create()
+    file_id = _jobs_on(first)[0].training_file
+    run(first.loop, _delete(first, file_id))
+
+    second = open_dialog()
+    _ready(second, path)
+    second.confirm_and_create()
+
+    assert len(_posts(emulator, "/files")) == 2
+    assert _jobs_on(second)[0].training_file != file_id
+
+
+async def _delete(driver: Driver, file_id: str) -> None:
+    provider = await driver.dialog.env.provider()
+    await provider.delete_file(file_id)
+
+
+def test_lost_create_answer_never_makes_a_second_job_even_when_create_is_pressed_again(
+    open_dialog: DialogFactory, emulator: Any, tmp_path: Path, shown_errors: list[ShownError]
+) -> None:
+    path = write_training_file(tmp_path, examples=20)
+    driver = open_dialog()
+    created = _ready(driver, path)
+    emulator.faults = Faults(lose_job_create_responses=3)
+
+    driver.confirm_and_create()
+    if not created:  # the first press ended with a message: press Create again, same token
+        assert (
+            shown_errors and "Press Create again" in driver.dialog.review_page.status_label.text()
+        )
+        driver.create()
+
+    ((_, job),) = created
+    jobs = _jobs_on(driver)
+    assert [j.id for j in jobs] == [job.id], "a second job was started"
+    assert job.metadata[CLIENT_TOKEN_KEY] == driver.dialog.client_token
+    assert driver.dialog.env.jobs_store.pending_creates(driver.dialog.env.profile.id) == []
+
+
+def test_wind_down_refusal_is_shown_before_anything_is_uploaded(
+    open_dialog: DialogFactory, emulator: Any, tmp_path: Path, shown_errors: list[ShownError]
+) -> None:
+    path = write_training_file(tmp_path, examples=20)
+    driver = open_dialog()
+    created = _ready(driver, path)
+    emulator.faults = Faults(refuse_fine_tuning=True)
+
+    driver.confirm_and_create()
+
+    assert created == []
+    (shown,) = shown_errors
+    assert isinstance(shown.exc, FineTuningUnavailableError)
+    assert "winding down" in driver.dialog.review_page.refusal_label.text()
+    assert not _posts(emulator, "/files"), "the file was uploaded before the refusal"
+    assert not _posts(emulator, "/fine_tuning/jobs"), "a create was sent"
+    assert driver.dialog.create_button.isEnabled(), "Create is usable again"
+
+    again = open_dialog()
+    _ready(again, path)
+    assert "refused to start a fine-tuning job" in again.dialog.review_page.refusal_label.text()
