@@ -224,8 +224,13 @@ class OpenAIProvider:
     # ------------------------------------------------------------------ jobs
 
     async def create_job(self, request: JobCreateRequest) -> FineTuningJob:
-        """Start a job; only hyperparameters the user set are sent (the rest stay "auto")."""
-        client = self._client()
+        """Start a job; only hyperparameters the user set are sent (the rest stay "auto").
+
+        Sent once, without the SDK's retries: a retried create whose first answer was lost
+        would start a second job (``desktop.api.jobs.create_job_once`` looks for the first
+        one instead).
+        """
+        client = self._client().with_options(max_retries=0)
         options: dict[str, Any] = {"method": convert.method_param(request)}
         if request.validation_file:
             options["validation_file"] = request.validation_file
