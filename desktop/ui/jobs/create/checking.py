@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.dataset import CheckCancelledError, DatasetReport, check_file
+from desktop.core.dataset import CheckCancelledError, DatasetReport, IssueCode, check_file
 from desktop.core.datasets_io.split import split_dataset
 from desktop.core.errors import FileSaveError
 
@@ -35,23 +35,33 @@ class CheckedFile:
     report: DatasetReport
     sha256: str
     size: int
+    for_validation: bool = False
 
     @property
     def problem(self) -> str:
-        """Why the file cannot be trained on (plain words, with the line), or "" when it can."""
-        return file_problem(self.path, self.report)
+        """Why the file cannot be used (plain words, with the line), or "" when it can."""
+        return file_problem(self.path, self.report, for_validation=self.for_validation)
 
 
-def file_problem(path: Path, report: DatasetReport) -> str:
-    """The reason ``path`` cannot be used, naming where; "" when it has no errors."""
-    errors = report.errors
+def file_problem(path: Path, report: DatasetReport, *, for_validation: bool = False) -> str:
+    """The reason ``path`` cannot be used, naming where; "" when it has no errors.
+
+    A validation file may be small: the minimum number of examples applies to training only.
+    """
+    errors = [
+        issue
+        for issue in report.errors
+        if not (for_validation and issue.code == IssueCode.TOO_FEW_EXAMPLES)
+    ]
     if errors:
         first = errors[0]
         where = f"line {first.line:,}" if first.line else "the file as a whole"
-        more = f" ({report.error_count:,} errors in all)" if report.error_count > 1 else ""
-        fix = f" {first.fix}" if first.fix else ""
+        count = len(errors) if len(errors) < len(report.errors) else report.error_count
+        more = f" ({count:,} errors in all)" if count > 1 else ""
+        fix = f" {first.fix.rstrip('.')}." if first.fix else ""
         return (
-            f"{path.name} cannot be used yet{more}. First, on {where}: {first.message}.{fix} "
+            f"{path.name} cannot be used yet{more}. First, on {where}: "
+            f"{first.message.rstrip('.')}.{fix} "
             "Fix it in the Datasets tab, then choose the file again."
         )
     if report.stats.examples == 0:
@@ -123,7 +133,12 @@ class FileChecker(QObject):
         return report
 
     async def check(
-        self, path: Path, *, encoding_name: str, context_limit: int | None
+        self,
+        path: Path,
+        *,
+        encoding_name: str,
+        context_limit: int | None,
+        for_validation: bool = False,
     ) -> CheckedFile:
         """Check and fingerprint ``path``.
 
@@ -145,7 +160,13 @@ class FileChecker(QObject):
                 cancel=cancel,
             )
             sha256, size = _fingerprint(path, cancel)
-            return CheckedFile(path=path, report=report, sha256=sha256, size=size)
+            return CheckedFile(
+                path=path,
+                report=report,
+                sha256=sha256,
+                size=size,
+                for_validation=for_validation,
+            )
 
         checked = await asyncio.to_thread(work)
         self._prepared = True

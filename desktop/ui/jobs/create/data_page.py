@@ -109,6 +109,7 @@ class DataPage(QWidget):
             title="Choose the validation dataset",
             settings=check_settings,
             prepare=prepare,
+            for_validation=True,
         )
         self.validation_remote = RemoteFileField(
             name="createValidationRemote", provider=env.provider

@@ -203,7 +203,7 @@ class CreateJobDialog(QDialog):
 
     def _apply_draft(self, draft: JobDraft) -> None:
         if draft.model:
-            self.model_page.select(draft.model)
+            self.model_page.prefer(draft.model)
         self.data_page.apply_draft(draft)
         self.settings_page.apply_draft(draft)
 

@@ -81,11 +81,13 @@ class LocalFileField(QWidget):
         title: str,
         settings: CheckSettings,
         prepare: Callable[[], None] | None = None,
+        for_validation: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self._title = title
+        self._for_validation = for_validation
         self._settings = settings
         self.checker = FileChecker(prepare=prepare, parent=self)
         self.result: CheckedFile | None = None
@@ -205,7 +207,10 @@ class LocalFileField(QWidget):
                 problem = f"{path.name} was not found. Check the path, or choose the file."
             else:
                 checked = await self.checker.check(
-                    path, encoding_name=encoding, context_limit=limit
+                    path,
+                    encoding_name=encoding,
+                    context_limit=limit,
+                    for_validation=self._for_validation,
                 )
         except CheckCancelledError:
             problem = "The check was stopped, so this file cannot be used yet."

@@ -84,6 +84,12 @@ class ModelPage(QWidget):
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(WARNING_STYLE)
         layout.addWidget(self.warning_label)
+        self.draft_note = QLabel()
+        self.draft_note.setObjectName("createModelDraftNote")
+        self.draft_note.setWordWrap(True)
+        self.draft_note.setStyleSheet(WARNING_STYLE)
+        self.draft_note.setVisible(False)
+        layout.addWidget(self.draft_note)
         self.empty_label = QLabel()
         self.empty_label.setObjectName("createModelEmpty")
         self.empty_label.setWordWrap(True)
@@ -123,6 +129,17 @@ class ModelPage(QWidget):
                     return False
                 self.list.setCurrentRow(row)
                 return True
+        return False
+
+    def prefer(self, model_id: str) -> bool:
+        """Choose the earlier job's model, or say why another one is chosen."""
+        if self.select(model_id):
+            return True
+        item = self.item_for(model_id)
+        reason = item.toolTip() if item is not None else ""
+        why = f" ({reason})" if reason else " (this connection does not offer it)"
+        self.draft_note.setText(f"The earlier job used {model_id}{why}. Choose another model.")
+        self.draft_note.setVisible(True)
         return False
 
     def set_dataset_format(self, fmt: DatasetFormat | None) -> None:

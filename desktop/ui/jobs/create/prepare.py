@@ -62,7 +62,12 @@ async def _for_model(
     if not needs_recheck(checked, model):
         return checked
     encoding, limit = check_settings_for(model)
-    return await checker.check(checked.path, encoding_name=encoding, context_limit=limit)
+    return await checker.check(
+        checked.path,
+        encoding_name=encoding,
+        context_limit=limit,
+        for_validation=checked.for_validation,
+    )
 
 
 async def prepare_job(
@@ -97,7 +102,7 @@ async def prepare_job(
                 train_part, encoding_name=encoding, context_limit=limit
             )
             valid_checked = await checker.check(
-                valid_part, encoding_name=encoding, context_limit=limit
+                valid_part, encoding_name=encoding, context_limit=limit, for_validation=True
             )
             validation = PreparedDataset(local=valid_checked, source_path=str(valid_part))
         training = PreparedDataset(local=training_local, source_path=source)

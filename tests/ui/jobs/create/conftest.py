@@ -89,7 +89,8 @@ class Driver:
 
     def click(self, button: QAbstractButton) -> None:
         assert button.isVisible() and button.isEnabled(), (
-            f"{button.text()!r} cannot be clicked: {self.dialog.hint_label.text()}"
+            f"{button.text()!r} cannot be clicked: {self.dialog.hint_label.text()} "
+            f"{self.dialog.review_page.quote_label.text()}"
         )
         if isinstance(button, QCheckBox | QRadioButton):
             # The box itself, not the middle of a wide row (which is outside its click area).

@@ -153,3 +153,31 @@ def test_wind_down_refusal_is_shown_before_anything_is_uploaded(
     again = open_dialog()
     _ready(again, path)
     assert "refused to start a fine-tuning job" in again.dialog.review_page.refusal_label.text()
+
+
+def test_split_off_writes_two_new_files_in_the_app_folder_and_leaves_the_original(
+    open_dialog: DialogFactory, emulator: Any, tmp_path: Path
+) -> None:
+    path = write_training_file(tmp_path, examples=40)
+    before = path.read_bytes()
+    driver = open_dialog()
+    created: list[FineTuningJob] = []
+    driver.dialog.job_created.connect(lambda _profile, job: created.append(job))
+    driver.choose_training(path)
+    data = driver.dialog.data_page
+    data.validation_combo.setCurrentIndex(data.validation_combo.findData(3))  # split
+    driver.type_into(data.split_spin.lineEdit(), "25")
+    assert driver.dialog.model_page.select(MODEL)
+
+    driver.to_review()
+    assert "25 % split off" in driver.dialog.review_page.summary_label.text()
+    driver.confirm_and_create()
+
+    assert path.read_bytes() == before
+    parts = sorted(p.name for p in (tmp_path / "splits").iterdir())
+    assert len(parts) == 2 and parts[0].endswith(".train-75pct.jsonl")
+    assert parts[1].endswith(".validation-25pct.jsonl")
+    (job,) = created
+    assert job.validation_file is not None and len(_posts(emulator, "/files")) == 2
+    origin = driver.dialog.env.jobs_store.origin(driver.dialog.env.profile.id, job.id)
+    assert origin is not None and origin.dataset_path == str(path)
