@@ -20,9 +20,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from desktop.api.jobs import create_job_once
 from desktop.api.provider import Provider, UploadProgress
 from desktop.core.errors import ApiError, ConnectionFailedError, NotFoundError, ServerError
 from desktop.core.jobs.client_token import with_client_token
@@ -143,8 +145,6 @@ async def create_once(
         ApiError: the connection refused or failed; after a lost answer the pending create
             stays recorded so the next start can find the job.
     """
-    from desktop.api.jobs import create_job_once
-
     store = env.jobs_store
     tagged = with_client_token(request, token)
     pending = PendingCreate(
@@ -172,8 +172,6 @@ async def create_once(
 
 def _dataset_name(training: PreparedDataset) -> str | None:
     if training.source_path is not None:
-        from pathlib import Path
-
         return Path(training.source_path).name
     return training.name or None
 
