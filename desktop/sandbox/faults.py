@@ -30,7 +30,9 @@ class Faults:
     Precedence for one request (first match wins): ``forbidden`` → ``insufficient_quota`` →
     ``rate_limit_first`` → ``server_error_first`` → ``rate_limit_share`` → ``server_error_share``.
     ``slow_seconds`` delays every answer. ``refuse_fine_tuning``, ``lose_job_create_responses``,
-    ``cut_stream_after`` and ``drop_upload_parts_after`` act inside the endpoints they concern.
+    ``cut_stream_after`` and ``drop_upload_parts_after`` act inside the endpoints they concern
+    (``refuse_fine_tuning`` answers 403 ``fine_tuning_unavailable`` to job creation and to the
+    job list).
 
     ``drop_upload_parts_after=N``: once an Upload has N stored parts, the next part request is
     read in full, not stored, and answered by closing the connection (a dropped connection

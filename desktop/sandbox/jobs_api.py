@@ -165,17 +165,21 @@ def _training_input(service: Service, file_id: object, param: str) -> FileRecord
     return record
 
 
+def _fine_tuning_refused() -> ApiError:
+    return ApiError(
+        403,
+        "Fine-tuning is not available to this organization. OpenAI is winding down its "
+        "self-serve fine-tuning platform and no longer accepts new training jobs from "
+        "this organization.",
+        code="fine_tuning_unavailable",
+    )
+
+
 def create_job(service: Service, request: ApiRequest, _: Match[str]) -> Response:
     """``POST /fine_tuning/jobs``: checks the request, then starts a simulated job."""
     faults = service.faults()
     if faults.refuse_fine_tuning:
-        raise ApiError(
-            403,
-            "Fine-tuning is not available to this organization. OpenAI is winding down its "
-            "self-serve fine-tuning platform and no longer accepts new training jobs from "
-            "this organization.",
-            code="fine_tuning_unavailable",
-        )
+        raise _fine_tuning_refused()
     body = request.json()
     model, base = _resolve_model(service, body.get("model"))
     training = _training_input(service, body.get("training_file"), "training_file")
@@ -252,7 +256,13 @@ def _validate_files(
 
 
 def list_jobs(service: Service, request: ApiRequest, _: Match[str]) -> JsonResponse:
-    """``GET /fine_tuning/jobs``: newest first, ``after``/``limit``, ``metadata[k]=v`` filter."""
+    """``GET /fine_tuning/jobs``: newest first, ``after``/``limit``, ``metadata[k]=v`` filter.
+
+    Refused (403) under ``refuse_fine_tuning``, like creation: an organization that lost access
+    to the fine-tuning platform; existing jobs can still be retrieved one by one.
+    """
+    if service.faults().refuse_fine_tuning:
+        raise _fine_tuning_refused()
     limit = query_limit(request, default=20, maximum=100)
     wanted = {
         key[len("metadata[") : -1]: value

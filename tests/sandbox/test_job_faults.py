@@ -139,3 +139,23 @@ def test_reads_job_fault_fields_when_env_vars_are_set() -> None:
         forget_jobs=True,
         broken_result_files=True,
     )
+
+
+def test_refuses_the_job_list_when_fine_tuning_is_refused(
+    emulator: Emulator, client: openai.OpenAI
+) -> None:
+    emulator.faults = Faults(refuse_fine_tuning=True)
+
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        client.fine_tuning.jobs.list(limit=1)
+
+    assert caught.value.code == "fine_tuning_unavailable"
+
+
+def test_still_serves_an_existing_job_when_fine_tuning_is_refused(
+    emulator: Emulator, client: openai.OpenAI
+) -> None:
+    job_id = start_job(client)
+    emulator.faults = Faults(refuse_fine_tuning=True)
+
+    assert client.fine_tuning.jobs.retrieve(job_id).id == job_id
