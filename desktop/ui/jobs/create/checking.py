@@ -109,7 +109,8 @@ class FileChecker(QObject):
 
     ``progress(label, done, total)`` is emitted from worker threads (Qt queues it to the GUI
     thread). :meth:`cancel` stops the running work, which then raises ``CheckCancelledError``
-    or ``OperationCancelledError``. Call the methods from the GUI thread.
+    or ``OperationCancelledError``; :meth:`reset` before new work. Call the methods from the
+    GUI thread.
     """
 
     progress = Signal(str, int, int)
@@ -123,8 +124,13 @@ class FileChecker(QObject):
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
-        """Ask the running work to stop."""
+        """Ask the running work (and work started before :meth:`reset`) to stop."""
         self._cancel.set()
+
+    def reset(self) -> None:
+        """Start afresh: call (on the GUI thread) before starting new work, so a Stop pressed
+        before the worker even began still counts."""
+        self._cancel = threading.Event()
 
     def _reporter(self, label: str) -> Callable[[int, int], None]:
         def report(done: int, total: int) -> None:
@@ -146,7 +152,7 @@ class FileChecker(QObject):
             DatasetError: the file cannot be read.
             CheckCancelledError: :meth:`cancel` was called.
         """
-        cancel = self._cancel = threading.Event()
+        cancel = self._cancel
         prepare = None if self._prepared else self._prepare
 
         def work() -> CheckedFile:
@@ -184,7 +190,7 @@ class FileChecker(QObject):
             FileSaveError: the app's folder cannot be written.
             OperationCancelledError: :meth:`cancel` was called.
         """
-        cancel = self._cancel = threading.Event()
+        cancel = self._cancel
         training, validation = split_paths(checked.path, checked.sha256, percent, target_dir)
 
         def work() -> None:

@@ -197,6 +197,7 @@ class CreateJobDialog(QDialog):
             )
         elif index == SETTINGS:
             self.prepared = None
+            self._checker.reset()
             self._preparing = True
             self.prepare_task = self._prepare()
         self._show_page(index + 1)

@@ -150,6 +150,7 @@ class LocalFileField(QWidget):
         path = self.path
         cancel_task(self.check_task)
         self.checker.cancel()
+        self.checker.reset()
         self.result = None
         self.problem = ""
         self._checking = None

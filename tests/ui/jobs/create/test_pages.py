@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from desktop.core.dataset import DatasetFormat
 from tests.api.support import write_training_file
 from tests.ui.jobs.create.conftest import MODEL, DialogFactory
+from tests.ui.loop_helpers import run
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -159,3 +160,40 @@ def test_dpo_dataset_forces_dpo_and_a_chat_dataset_forbids_it(
     driver.next()
     driver.next()
     assert settings.supervised_radio.isChecked() and not settings.dpo_radio.isEnabled()
+
+
+def test_stop_ends_the_check_and_the_file_cannot_be_used_until_checked_again(
+    open_dialog: DialogFactory, tmp_path: Path, qasync_loop: Any
+) -> None:
+    path = write_training_file(tmp_path, examples=3000)
+    driver = open_dialog()
+    field = driver.dialog.data_page.training_file
+    driver.type_into(field.path_edit, str(path), enter=True)
+    assert field.progress_bar.isVisibleTo(field) and field.is_busy
+
+    driver.click(field.stop_button)
+    assert field.check_task is not None
+    run(qasync_loop, field.check_task)
+
+    assert "The check was stopped" in field.status_label.text()
+    assert not driver.dialog.next_button.isEnabled()
+    assert not field.progress_bar.isVisibleTo(field)
+    driver.choose_training(path)
+    assert field.usable is not None and driver.dialog.next_button.isEnabled()
+
+
+def test_a_file_already_on_the_connection_can_be_chosen_from_the_list(
+    open_dialog: DialogFactory, tmp_path: Path, qasync_loop: Any
+) -> None:
+    driver = open_dialog()
+    provider = run(qasync_loop, driver.dialog.env.provider())
+    stored = run(qasync_loop, provider.upload_file(write_training_file(tmp_path)))
+    data = driver.dialog.data_page
+
+    driver.click(data.remote_radio)
+    assert data.training_remote.load_task is not None
+    run(qasync_loop, data.training_remote.load_task)
+
+    assert data.training_remote.file_id == stored.id
+    assert "train.jsonl" in data.training_remote.combo.currentText()
+    assert driver.dialog.next_button.isEnabled()
