@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     import asyncio
 
     from desktop.api.connection_check import ConnectionReport
+    from desktop.api.provider import Provider
     from desktop.core.catalog import ModelCatalog
+    from desktop.storage.jobs_store import JobsStore
     from desktop.storage.keychain import Keychain
     from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
@@ -97,6 +99,8 @@ class AppContext:
     ui_settings: QSettings
     demo: DemoServer
     _settings_store: SettingsStore | None = None
+    _jobs_store: JobsStore | None = None
+    _providers: dict[str, Provider] = field(default_factory=dict)
     _tokenizers_lock: threading.Lock = field(default_factory=threading.Lock)
     _tokenizers_ready: bool = False
     _closed: bool = False
@@ -119,6 +123,55 @@ class AppContext:
         if self._settings_store is None:
             self._settings_store = SettingsStore(self.database)
         return self._settings_store
+
+    @property
+    def jobs_store(self) -> JobsStore:
+        """The local record of jobs, events, uploads and job links; GUI thread only."""
+        from desktop.storage.jobs_store import JobsStore
+
+        if self._jobs_store is None:
+            self._jobs_store = JobsStore(self.database)
+        return self._jobs_store
+
+    def connection_profiles(self) -> list[ConnectionProfile]:
+        """Every saved connection (the Demos included)."""
+        return self.profiles.list()
+
+    async def provider_for(self, profile_id: str) -> Provider:
+        """The provider of any saved connection: the active one's, or one made for ``profile_id``
+        (kept until :meth:`aclose`).
+
+        Raises:
+            StorageError: no such connection.
+            AuthError: the connection needs a key and none is saved.
+        """
+        import asyncio
+
+        from desktop.api.clients import create_provider
+        from desktop.api.preload import preload_sdk
+        from desktop.ui.common.connection_service import MissingKeyError
+
+        service = self.connection_service
+        if profile_id == service.profile.id:
+            return await service.provider()
+        cached = self._providers.get(profile_id)
+        if cached is not None:
+            return cached
+        profile = self.profiles.get(profile_id)
+        await asyncio.to_thread(preload_sdk)
+        base_url = None
+        api_key: str | None = None
+        if profile.kind is ConnectionKind.DEMO:
+            base_url = await asyncio.to_thread(self.demo.base_url)
+        else:
+            api_key = await asyncio.to_thread(self.keychains.get, profile.id)
+            if not api_key:
+                raise MissingKeyError(f"no API key saved for profile {profile.id}")
+        provider = self._providers.get(profile_id)  # another call may have made it meanwhile
+        if provider is None:
+            provider = create_provider(profile, api_key=api_key, base_url=base_url)
+            self._providers[profile_id] = provider
+        return provider
 
     async def check_connection(
         self, profile: ConnectionProfile, api_key: str | None
@@ -201,6 +254,9 @@ class AppContext:
             return
         self._closed = True
         try:
+            providers, self._providers = list(self._providers.values()), {}
+            for provider in providers:
+                await provider.aclose()
             await self.connection_service.aclose()
         finally:
             await asyncio.to_thread(self.demo.stop)

@@ -7,14 +7,19 @@ builds the Settings dialog with them), and tests can hand in anything with these
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtWidgets import QWidget
 
 from desktop.core.catalog import ModelCatalog
+from desktop.core.connections import ConnectionProfile
 from desktop.storage.settings import SettingsStore
 from desktop.ui.common.connection_service import ConnectionService
+
+if TYPE_CHECKING:
+    from desktop.api.provider import Provider
+    from desktop.storage.jobs_store import JobsStore
 
 
 class SettingsDialogPort(Protocol):
@@ -53,6 +58,20 @@ class WindowContext(Protocol):
     @property
     def settings_store(self) -> SettingsStore:
         """App settings in the database (e.g. the Datasets tab's recent files)."""
+        ...
+
+    @property
+    def jobs_store(self) -> JobsStore:
+        """The local record of jobs, events, uploads and job links (the app's database)."""
+        ...
+
+    async def provider_for(self, profile_id: str) -> Provider:
+        """A provider for any saved connection (not only the active one), e.g. for
+        "Train again on…". The context owns and closes it."""
+        ...
+
+    def connection_profiles(self) -> list[ConnectionProfile]:
+        """Every saved connection, the Demos included."""
         ...
 
     def ensure_tokenizers(self) -> None:

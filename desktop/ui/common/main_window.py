@@ -1,5 +1,9 @@
 """The main window: three tabs, the menus and the connection status bar.
 
+The Jobs tab asks for the other tabs through two hooks the window connects: a model to try
+opens in the Playground (``open_model``), a line of a training file in the Datasets tab
+(``open_at_line``).
+
 The window is built in two steps so that it can be painted before the rest of the app has
 loaded: the constructor builds the frame (menus, the three tabs with empty pages, the status
 bar naming the active connection), which needs neither ``asyncio`` nor the services, and
@@ -13,6 +17,7 @@ the window closes and restored when it is created (splitters: when the content i
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Signal
@@ -96,6 +101,7 @@ class MainWindow(QMainWindow):
         self.about_dialog: AboutDialog | None = None  # dialogs are imported when first opened
         self.help_dialog: HelpDialog | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        self.open_line_task: asyncio.Task[None] | None = None
         self._painted = False
         self._closed = False
 
@@ -143,7 +149,15 @@ class MainWindow(QMainWindow):
             prepare_tokenizers=context.ensure_tokenizers,
             ui_settings=context.ui_settings,
         )
-        self.jobs_tab = JobsWidget()
+        self.jobs_tab = JobsWidget(
+            self._service,
+            store=context.jobs_store,
+            catalog=lambda: context.catalog,
+            settings=context.ui_settings,
+            provider_for=context.provider_for,
+            profiles=context.connection_profiles,
+            prepare_tokenizers=context.ensure_tokenizers,
+        )
         self.playground_tab = PlaygroundWidget(self._service, catalog=lambda: context.catalog)
         current = self.tabs.currentIndex()
         self.tabs.setUpdatesEnabled(False)
@@ -158,6 +172,8 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(current)
         finally:
             self.tabs.setUpdatesEnabled(True)
+        self.jobs_tab.open_model_requested.connect(self._on_open_model_requested)
+        self.jobs_tab.open_dataset_line_requested.connect(self._on_open_dataset_line_requested)
         self.connection_status.attach(self._service)
         for action in (self.preferences_action, self.reset_demo_action):
             action.setEnabled(True)
@@ -169,6 +185,36 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             self.first_painted.emit()
+
+    # ------------------------------------------------------------------ cross-tab hooks
+
+    def _on_open_model_requested(self, model_id: str) -> None:
+        self.open_model_in_playground(model_id)
+
+    def open_model_in_playground(self, model_id: str) -> bool:
+        """Show the Playground with ``model_id`` chosen (a fine-tuned model or checkpoint).
+
+        Returns:
+            False when the model is retired (the Playground cannot select it).
+        """
+        self.tabs.setCurrentWidget(self.playground_tab)
+        return self.playground_tab.open_model(model_id)
+
+    def _on_open_dataset_line_requested(self, path: Path, line: int) -> None:
+        self.open_dataset_line(Path(path), line)
+
+    def open_dataset_line(self, path: Path, line: int) -> asyncio.Task[None] | None:
+        """Show the Datasets tab with ``path`` open at ``line`` (1-based).
+
+        Returns:
+            The task opening it (None when the tab is busy or the user kept unsaved edits).
+        """
+        self.tabs.setCurrentWidget(self.datasets_tab)
+        task = self.datasets_tab.open_at_line(path, line)
+        self.open_line_task = task
+        if task is not None:
+            self._track(task)
+        return task
 
     # ------------------------------------------------------------------ menus
 
@@ -356,6 +402,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         if self.content_ready:
             self.datasets_tab.shutdown()
+            self.jobs_tab.shutdown()
         reply = self.playground_tab.shutdown() if self.content_ready else None
         if reply is not None:
             self._pending.add(reply)

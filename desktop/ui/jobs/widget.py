@@ -1,34 +1,420 @@
-"""The Jobs tab. Not built yet: it explains what it will do."""
+"""The Jobs tab: the connection's fine-tuning jobs, their detail, and its fine-tuned models.
+
+Layout: a tool bar (New job…, status filter, Refresh, a message strip) above two pages —
+"Jobs" (the list beside the selected job's detail) and "Models" (fine-tuned models with their
+retirement countdown). The list is filled at once from the local record and refreshed in the
+background by :class:`JobsService`; a finished job raises a notification.
+
+Cross-tab hooks (the main window connects them): ``open_model_requested(model_id)`` → the
+Playground, ``open_dataset_line_requested(path, line)`` → the Datasets tab.
+
+Call only from the GUI thread.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop.ui.common.placeholder import ComingSoonWidget
+from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.connections import ConnectionProfile
+from desktop.core.errors import FinetuneError, RateLimitedError
+from desktop.core.types import FineTuningJob, ModelInfo
+from desktop.ui.common.async_slots import async_slot, cancel_task
+from desktop.ui.common.connection_state import Reachability, ReachState
+from desktop.ui.common.errors import show_error
+from desktop.ui.jobs.detail import JobDetailWidget
+from desktop.ui.jobs.models import STATUS_FILTERS, JobListModel, StatusFilter
+from desktop.ui.jobs.models_view import FineTunedModelsView
+from desktop.ui.jobs.notifications import JobNotifier
+from desktop.ui.jobs.service import JobsService
+
+if TYPE_CHECKING:
+    from desktop.core.catalog import ModelCatalog
+    from desktop.storage.jobs_store import JobsStore
+    from desktop.ui.common.connection_service import ConnectionService
+    from desktop.ui.jobs.create.dialog import CreateJobDialog
+    from desktop.ui.jobs.launch import LaunchServices, ProviderFor
 
 TITLE = "Jobs"
+DURATION_TICK_MS = 30_000
 
 
 class JobsWidget(QWidget):
-    """Placeholder page of the Jobs tab."""
+    """The Jobs tab. ``service`` holds the jobs; ``detail`` shows the selected one."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    open_model_requested = Signal(str)
+    """Open this model id in the Playground."""
+    open_dataset_line_requested = Signal(object, int)
+    """Open this local dataset file (``Path``) at this line in the Datasets tab."""
+
+    def __init__(
+        self,
+        connection: ConnectionService,
+        *,
+        store: JobsStore | None = None,
+        catalog: Callable[[], ModelCatalog | None] | None = None,
+        settings: QSettings | None = None,
+        provider_for: ProviderFor | None = None,
+        profiles: Callable[[], Sequence[ConnectionProfile]] | None = None,
+        prepare_tokenizers: Callable[[], None] | None = None,
+        service: JobsService | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("jobsTab")
+        self._connection = connection
+        self._store = store
+        self._catalog = catalog or (lambda: None)
+        self._settings = settings
+        self._provider_for = provider_for
+        self._profiles = profiles or (lambda: [])
+        self._prepare_tokenizers = prepare_tokenizers
+        self._today = today
+        self.service = service or JobsService(connection, store=store, catalog=self._catalog)
+        self.create_dialog: CreateJobDialog | None = None
+        self.launch_task: asyncio.Task[None] | None = None
+        self.export_task: asyncio.Task[None] | None = None
+        self.notifier = JobNotifier(lambda: self, parent=self)
+        self._build()
+        service_ = self.service
+        service_.jobs_reset.connect(self._on_jobs_reset)
+        service_.job_changed.connect(self._on_job_changed)
+        service_.job_finished.connect(self._on_job_finished)
+        service_.problem.connect(self._on_problem)
+        service_.refreshing_changed.connect(self._on_refreshing_changed)
+        service_.refreshed.connect(self._on_refreshed)
+        connection.models_changed.connect(self._on_models_changed)
+        connection.reachability_changed.connect(self._on_reachability_changed)
+        connection.connection_changed.connect(self._on_connection_changed)
+        self._durations = QTimer(self)
+        self._durations.setInterval(DURATION_TICK_MS)
+        self._durations.timeout.connect(self.list_model.refresh_durations)
+        self._durations.start()
+        self.service.start()
+        self.models_view.set_models(connection.models)
+
+    def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.page = ComingSoonWidget(
-            title="Train and follow your models",
-            summary=(
-                "A fine-tuning job teaches a base model from one of your datasets. "
-                "This tab will start jobs and keep you informed while they run."
-            ),
-            planned=[
-                "Start a job from a dataset, with sensible settings chosen for you",
-                "Follow progress, training loss and the estimated finish time",
-                "Pause, resume or cancel a job",
-                "Open the finished model straight in the Playground",
-            ],
-            hint="Jobs keep running on the provider's side even when the app is closed.",
+        layout.setContentsMargins(8, 8, 8, 4)
+        bar = QHBoxLayout()
+        self.new_job_button = QPushButton("New job…")
+        self.new_job_button.setObjectName("newJobButton")
+        self.new_job_button.setToolTip("Start fine-tuning a model on one of your datasets")
+        self.new_job_button.clicked.connect(self._on_new_job_clicked)
+        self.filter_combo = QComboBox()
+        self.filter_combo.setObjectName("statusFilter")
+        for value, label in STATUS_FILTERS:
+            self.filter_combo.addItem(label, value)
+        self.filter_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setObjectName("refreshJobsButton")
+        self.refresh_button.clicked.connect(self._on_refresh_clicked)
+        self.message = QLabel("")
+        self.message.setObjectName("jobsMessage")
+        self.message.setWordWrap(True)
+        bar.addWidget(self.new_job_button)
+        bar.addWidget(QLabel("Show:"))
+        bar.addWidget(self.filter_combo)
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.message, 1)
+        layout.addLayout(bar)
+
+        self.pages = QTabWidget()
+        self.pages.setObjectName("jobsPages")
+        self.list_model = JobListModel(
+            cost=self.service.cost, dataset_name=self.service.dataset_name
         )
-        layout.addWidget(self.page)
+        self.table = QTableView()
+        self.table.setObjectName("jobList")
+        self.table.setModel(self.list_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((120, 170, 100, 120, 120, 120, 80, 100, 70)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.detail = JobDetailWidget(self.service)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("jobsSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.empty_label = QLabel(
+            "No jobs on this connection yet. Press “New job…” to fine-tune a model on one of "
+            "your datasets."
+        )
+        self.empty_label.setObjectName("noJobsLabel")
+        self.empty_label.setWordWrap(True)
+        jobs_page = QWidget()
+        jobs_layout = QVBoxLayout(jobs_page)
+        jobs_layout.setContentsMargins(0, 0, 0, 0)
+        jobs_layout.addWidget(self.empty_label)
+        jobs_layout.addWidget(self.splitter, 1)
+        self.models_view = FineTunedModelsView(catalog=self._catalog, today=self._today)
+        self.pages.addTab(jobs_page, "Jobs")
+        self.pages.addTab(self.models_view, "Models")
+        layout.addWidget(self.pages, 1)
+
+        self.detail.open_model.connect(self.open_model_requested)
+        self.detail.open_dataset_line.connect(self.open_dataset_line_requested)
+        self.detail.train_again_requested.connect(self._on_train_again_requested)
+        self.detail.export_requested.connect(self._on_export_requested)
+        self.models_view.open_model.connect(self.open_model_requested)
+
+    # ------------------------------------------------------------------ list
+
+    def selected_job(self) -> FineTuningJob | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.list_model.job_at(rows[0].row()) if rows else None
+
+    def select_job(self, job_id: str) -> bool:
+        """Select a job in the list (clearing the filter if it hides the job)."""
+        row = self.list_model.row_of(job_id)
+        if row is None and self.list_model.find(job_id) is not None:
+            self.filter_combo.setCurrentIndex(0)
+            row = self.list_model.row_of(job_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.list_model.index(row, 0))
+        return True
+
+    def _on_jobs_reset(self, jobs: list[FineTuningJob]) -> None:
+        selected = self.detail.job.id if self.detail.job is not None else None
+        self.list_model.set_jobs(jobs)
+        self._after_list_change()
+        if selected is None or not self.select_job(selected):
+            self.detail.show_job(None)
+
+    def _on_job_changed(self, job: FineTuningJob) -> None:
+        self.list_model.forget_dataset_name(job.id)
+        self.list_model.upsert(job)
+        self._after_list_change()
+
+    def _after_list_change(self) -> None:
+        self.empty_label.setVisible(not self.list_model.all_jobs)
+        self.models_view.set_jobs(self.list_model.all_jobs)
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        job = self.selected_job()
+        if (
+            job is not None
+            or self.detail.job is None
+            or self.list_model.row_of(self.detail.job.id) is None
+        ):
+            self.detail.show_job(job)
+
+    def _on_filter_changed(self, index: int) -> None:
+        value: StatusFilter = self.filter_combo.itemData(index)
+        selected = self.detail.job.id if self.detail.job is not None else None
+        self.list_model.set_filter(value)
+        if selected is not None:
+            row = self.list_model.row_of(selected)
+            if row is not None:
+                self.table.selectRow(row)
+
+    def _on_refresh_clicked(self) -> None:
+        self.service.refresh()
+        job = self.detail.job
+        if job is not None:
+            self.service.poke(job.id)
+
+    def _on_refreshing_changed(self, refreshing: bool) -> None:
+        self.refresh_button.setEnabled(not refreshing)
+        self.refresh_button.setText("Refreshing…" if refreshing else "Refresh")
+
+    def _on_refreshed(self) -> None:
+        if self.message.text().startswith(("Cannot reach", "The connection does not answer")):
+            self.message.setText("")
+
+    # ------------------------------------------------------------------ news
+
+    def _on_problem(self, job_id: str, exc: FinetuneError) -> None:
+        if isinstance(exc, RateLimitedError):
+            text = "The connection asks to slow down; the app waits and tries again by itself."
+        elif job_id:
+            text = f"Cannot get news of {job_id}: {exc.user_message} The app keeps trying."
+        else:
+            text = (
+                "Cannot reach the connection: showing the jobs saved on this computer. "
+                f"{exc.user_message}"
+            )
+        self.message.setText(text)
+
+    def _on_reachability_changed(self, reachability: Reachability) -> None:
+        if reachability.state is ReachState.UNREACHABLE and self.list_model.all_jobs:
+            self.message.setText(
+                "The connection does not answer: showing the jobs saved on this computer."
+            )
+
+    def _on_connection_changed(self, _profile: ConnectionProfile) -> None:
+        self.message.setText("")
+        self.models_view.set_models(())
+
+    def _on_models_changed(self, models: tuple[ModelInfo, ...]) -> None:
+        self.models_view.set_models(models)
+
+    def _on_job_finished(self, job: FineTuningJob) -> None:
+        line = self.notifier.notify(job, self.service.cost(job))
+        self.message.setText(line)
+
+    # ------------------------------------------------------------------ create / train again
+
+    def _launch_services(self) -> LaunchServices | None:
+        from desktop.ui.jobs.launch import LaunchServices
+
+        if self._store is None or self._settings is None:
+            return None
+        return LaunchServices(
+            store=self._store,
+            catalog=self._catalog,
+            settings=self._settings,
+            provider_for=self._provider_for,
+            profiles=self._profiles,
+            prepare_tokenizers=self._prepare_tokenizers,
+            today=self._today,
+        )
+
+    def _on_new_job_clicked(self) -> None:
+        from desktop.ui.jobs.launch import build_dialog
+
+        services = self._launch_services()
+        if services is None:
+            return
+        self._open_dialog(
+            build_dialog(
+                self,
+                services,
+                profile=self._connection.profile,
+                provider=self._connection.provider,
+                models=self._connection.models,
+                draft=None,
+            ),
+            source=None,
+        )
+
+    def _open_dialog(self, dialog: CreateJobDialog, *, source: tuple[str, str] | None) -> None:
+        self.create_dialog = dialog
+        dialog.job_created.connect(
+            lambda profile_id, job: self._on_job_created(profile_id, job, source)
+        )
+        dialog.open()
+
+    def _on_job_created(
+        self, profile_id: str, job: FineTuningJob, source: tuple[str, str] | None
+    ) -> None:
+        from desktop.ui.jobs.launch import link_jobs
+
+        if self._store is not None:
+            link_jobs(self._store, source, profile_id, job)
+        if profile_id == self.service.profile_id:
+            self.service.add_job(job)
+            self.pages.setCurrentIndex(0)
+            self.select_job(job.id)
+        else:
+            self.message.setText(
+                f"Started {job.id} on the other connection. Switch to it in Preferences to "
+                "follow the job."
+            )
+
+    def _on_train_again_requested(self, job: FineTuningJob) -> None:
+        from desktop.ui.jobs import launch
+
+        services = self._launch_services()
+        if services is None or self._provider_for is None:
+            return
+        current = self.service.profile_id
+        choices = [p for p in self._profiles() if p.id != current]
+        if not choices:
+            self.message.setText("Add another connection in Preferences to train again there.")
+            return
+        target = launch.ask_connection(self, choices)
+        if target is not None:
+            self.launch_task = self._train_again(job, target)
+
+    @async_slot()
+    async def _train_again(self, job: FineTuningJob, target: ConnectionProfile) -> None:
+        from desktop.core.jobs.draft import draft_from_job
+        from desktop.ui.jobs.launch import build_dialog
+
+        services = self._launch_services()
+        provider_for = self._provider_for
+        if services is None or provider_for is None:
+            return
+        source = (self.service.profile_id, job.id)
+        draft = draft_from_job(
+            job, self.service.origin(job.id), profile_id=source[0], target_profile_id=target.id
+        )
+        self.message.setText(f"Asking {target.display_name} for its models…")
+        try:
+            models = await (await provider_for(target.id)).list_models()
+        except FinetuneError as exc:
+            self.message.setText("")
+            show_error(self, exc)
+            return
+        self.message.setText("")
+        dialog = build_dialog(
+            self,
+            services,
+            profile=target,
+            provider=lambda: provider_for(target.id),
+            models=models,
+            draft=draft,
+        )
+        self._open_dialog(dialog, source=source)
+
+    # ------------------------------------------------------------------ export
+
+    def _on_export_requested(self, job: FineTuningJob) -> None:
+        from desktop.ui.jobs import report_export
+
+        folder = report_export.ask_folder(self, "Export the job report to…")
+        if folder is not None:
+            self.export_task = self._export(job, folder)
+
+    @async_slot()
+    async def _export(self, job: FineTuningJob, folder: Path) -> None:
+        from desktop.ui.jobs.report_export import export_job_report
+
+        self.message.setText(f"Exporting the report of {job.id}…")
+        try:
+            written = await export_job_report(self.service, job, folder)
+        except FinetuneError as exc:
+            self.message.setText("")
+            show_error(self, exc)
+            return
+        self.message.setText(f"Report exported to {folder} ({len(written)} files).")
+
+    # ------------------------------------------------------------------ shutdown
+
+    def shutdown(self) -> None:
+        """Stop pollers and loads (the window is closing)."""
+        self._durations.stop()
+        self.detail.shutdown()
+        for task in (self.launch_task, self.export_task):
+            cancel_task(task)
+        self.service.stop()

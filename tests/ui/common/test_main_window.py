@@ -30,14 +30,25 @@ def test_shows_three_tabs_in_order_when_opened(make_window: WindowFactory, qtbot
     assert titles == ["Datasets", "Jobs", "Playground"]
 
 
-def test_coming_soon_pages_explain_their_tab_when_opened(make_window: WindowFactory) -> None:
+def test_empty_tabs_explain_what_to_do_when_opened(make_window: WindowFactory) -> None:
     window = make_window()
 
     datasets_text = window.datasets_tab.start_page.explanation_label.text()
-    jobs_text = window.jobs_tab.page.summary_label.text()
+    jobs_text = window.jobs_tab.empty_label.text()
 
     assert "dataset" in datasets_text.lower()
-    assert "fine-tuning job" in jobs_text.lower()
+    assert "no jobs on this connection yet" in jobs_text.lower()
+    assert "new job…" in jobs_text.lower()
+
+
+def test_jobs_tab_opens_a_model_in_the_playground_when_asked(make_window: WindowFactory) -> None:
+    window = make_window()
+    model = "ft:gpt-4o-mini-2024-07-18:demo-org:support:ckpt-step-20"
+
+    window.jobs_tab.open_model_requested.emit(model)
+
+    assert window.tabs.currentWidget() is window.playground_tab
+    assert window.playground_tab.model_combo.currentText().startswith(model)
 
 
 def test_status_bar_names_demo_connection_when_started(make_window: WindowFactory) -> None:

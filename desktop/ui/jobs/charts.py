@@ -1,0 +1,238 @@
+"""Live training charts: loss and mean token accuracy by step (pyqtgraph).
+
+pyqtgraph (with numpy) takes ~0.3 s to import, so it is imported in a worker thread the first
+time a chart is shown (:func:`load_plotting`), never at start-up. Until then the widget keeps
+the points it is given and shows "Preparing the charts…".
+
+Zoom: the mouse wheel and dragging (pyqtgraph's own); "Fit" shows everything again. Hovering
+shows the values at the nearest step. "Save as PNG…" writes what is shown.
+
+Call only from the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.jobs.metrics import MetricPoint, merge_points
+from desktop.ui.jobs.formatting import format_metric
+
+TRAIN_COLOR = "#1a73e8"
+VALID_COLOR = "#e8710a"
+
+_plotting: Any = None
+_plotting_lock: asyncio.Lock | None = None
+
+
+def plotting_loaded() -> bool:
+    return _plotting is not None
+
+
+async def load_plotting() -> Any:
+    """Import pyqtgraph once, in a worker thread (keeps the window responsive)."""
+    global _plotting, _plotting_lock
+    if _plotting is not None:
+        return _plotting
+    if _plotting_lock is None:
+        _plotting_lock = asyncio.Lock()
+    async with _plotting_lock:
+        if _plotting is None:
+            module = await asyncio.to_thread(importlib.import_module, "pyqtgraph")
+            module.setConfigOptions(antialias=True, background="w", foreground="#333333")
+            _plotting = module
+    return _plotting
+
+
+PathAsker = Callable[[QWidget, str, str], "Path | None"]
+
+
+def _ask_png_path(parent: QWidget, title: str, suggested: str) -> Path | None:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, "PNG image (*.png)")
+    return Path(path) if path else None
+
+
+ask_png_path: PathAsker = _ask_png_path
+"""Where to save the PNG (tests replace it)."""
+
+
+class MetricsChartWidget(QWidget):
+    """Two charts (loss, accuracy) sharing the step axis; validation curves when present."""
+
+    points_changed = Signal(int)
+    """The number of points shown changed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("metricsChart")
+        self._points: list[MetricPoint] = []
+        self._plots: list[Any] = []
+        self._curves: dict[str, Any] = {}
+        self.file_stem = "training-charts"
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.hover_label = QLabel("")
+        self.hover_label.setObjectName("chartHoverLabel")
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Show every point again after zooming")
+        self.fit_button.clicked.connect(self._on_fit_clicked)
+        self.save_button = QPushButton("Save as PNG…")
+        self.save_button.setObjectName("saveChartButton")
+        self.save_button.clicked.connect(self._on_save_clicked)
+        bar.addWidget(self.hover_label, 1)
+        bar.addWidget(self.fit_button)
+        bar.addWidget(self.save_button)
+        layout.addLayout(bar)
+        self.stack = QStackedWidget()
+        self.message = QLabel("Preparing the charts…")
+        self.message.setObjectName("chartMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.stack.addWidget(self.message)
+        self.plot_area = QWidget()
+        self.plot_layout = QVBoxLayout(self.plot_area)
+        self.plot_layout.setContentsMargins(0, 0, 0, 0)
+        self.stack.addWidget(self.plot_area)
+        layout.addWidget(self.stack, 1)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ content
+
+    @property
+    def ready(self) -> bool:
+        return bool(self._plots)
+
+    @property
+    def points(self) -> list[MetricPoint]:
+        return list(self._points)
+
+    def curve_data(self, name: str) -> tuple[list[float], list[float]]:
+        """The x and y values of a curve (``train_loss``, ``valid_accuracy``...), for tests."""
+        curve = self._curves.get(name)
+        if curve is None:
+            return [], []
+        xs, ys = curve.getData()
+        return ([] if xs is None else list(xs)), ([] if ys is None else list(ys))
+
+    async def ensure_ready(self) -> None:
+        """Import pyqtgraph (off the GUI thread) and build the charts, once."""
+        if self._plots:
+            return
+        pg = await load_plotting()
+        if self._plots:
+            return
+        loss = pg.PlotWidget(title="Loss")
+        accuracy = pg.PlotWidget(title="Mean token accuracy")
+        for plot, name in ((loss, "loss"), (accuracy, "accuracy")):
+            plot.setObjectName(f"{name}Plot")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setLabel("bottom", "step")
+            plot.addLegend(offset=(-10, 10))
+            plot.setMouseEnabled(x=True, y=True)
+            self.plot_layout.addWidget(plot)
+        accuracy.setXLink(loss)
+        self._plots = [loss, accuracy]
+        for plot, metric in ((loss, "loss"), (accuracy, "accuracy")):
+            for kind, color, label in (
+                ("train", TRAIN_COLOR, "training"),
+                ("valid", VALID_COLOR, "validation"),
+            ):
+                pen = pg.mkPen(color=color, width=1.5)
+                self._curves[f"{kind}_{metric}"] = plot.plot([], [], pen=pen, name=label)
+        for plot in self._plots:
+            plot.scene().sigMouseMoved.connect(
+                lambda position, plot=plot: self._on_mouse_moved(plot, position)
+            )
+        self._redraw()
+
+    def set_points(self, points: Sequence[MetricPoint], *, empty_message: str = "") -> None:
+        self._points = sorted(points, key=lambda p: p.step)
+        if not self._points:
+            self.message.setText(empty_message or "No training metrics yet.")
+        self._redraw()
+
+    def add_points(self, points: Sequence[MetricPoint]) -> None:
+        if points:
+            self._points = merge_points(self._points, points)
+            self._redraw()
+
+    def _redraw(self) -> None:
+        showing = bool(self._plots) and bool(self._points)
+        self.stack.setCurrentWidget(self.plot_area if showing else self.message)
+        if self._plots:
+            if not self._points and self.message.text() == "Preparing the charts…":
+                self.message.setText("No training metrics yet.")
+            for name, curve in self._curves.items():
+                xs: list[float] = []
+                ys: list[float] = []
+                for point in self._points:
+                    value = getattr(point, name)
+                    if value is not None:
+                        xs.append(float(point.step))
+                        ys.append(float(value))
+                curve.setData(xs, ys)
+                curve.setVisible(bool(xs))
+        self._update_buttons()
+        self.points_changed.emit(len(self._points))
+
+    def _update_buttons(self) -> None:
+        has = bool(self._plots) and bool(self._points)
+        self.fit_button.setEnabled(has)
+        self.save_button.setEnabled(has)
+
+    # ------------------------------------------------------------------ interaction
+
+    def _on_fit_clicked(self) -> None:
+        for plot in self._plots:
+            plot.enableAutoRange()
+
+    def _on_mouse_moved(self, plot: Any, position: object) -> None:
+        if not self._points or not isinstance(position, QPointF):
+            return
+        view = plot.getPlotItem().vb
+        if not view.sceneBoundingRect().contains(position):
+            return
+        step = view.mapSceneToView(position).x()
+        self.hover_label.setText(self.describe_step(step))
+
+    def describe_step(self, step: float) -> str:
+        """The values at the step nearest ``step``, e.g. for the hover line."""
+        if not self._points:
+            return ""
+        nearest = min(self._points, key=lambda p: abs(p.step - step))
+        parts = [f"Step {nearest.step}"]
+        for label, value in (
+            ("training loss", nearest.train_loss),
+            ("validation loss", nearest.valid_loss),
+            ("training accuracy", nearest.train_accuracy),
+            ("validation accuracy", nearest.valid_accuracy),
+        ):
+            if value is not None:
+                parts.append(f"{label} {format_metric(value)}")
+        return " · ".join(parts)
+
+    def _on_save_clicked(self) -> None:
+        path = ask_png_path(self, "Save the charts", f"{self.file_stem}.png")
+        if path is not None:
+            self.save_png(path)
+
+    def save_png(self, path: Path) -> bool:
+        """Write the charts as shown to ``path`` (PNG). Returns False when nothing is shown."""
+        if not self._plots:
+            return False
+        return bool(self.plot_area.grab().save(str(path), "PNG"))

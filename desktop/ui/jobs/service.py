@@ -1,0 +1,446 @@
+"""The active connection's fine-tuning jobs, seen from the UI.
+
+``JobsService`` fills the Jobs tab at once from the local record (``JobsStore``), refreshes the
+list in the background whenever the connection answers, and follows active jobs with the API
+layer's ``JobWatcher`` (``asyncio`` polling with backoff, never two requests for one job).
+What it learns goes to the store first (so history survives a restart), then out as signals.
+
+Invariants: every signal is about the connection named by ``profile_id``; answers that arrive
+for a previous connection are dropped; ``job_finished`` is emitted at most once per job and
+status (the store remembers it across restarts). Call only from the GUI thread, with the qasync
+loop running the coroutines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Container, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.errors import FinetuneError
+from desktop.core.jobs.metrics import (
+    MetricPoint,
+    merge_points,
+    parse_results_csv,
+    points_from_events,
+)
+from desktop.core.jobs.polling import PollPolicy
+from desktop.core.jobs.quote import actual_training_cost
+from desktop.core.jobs.status import is_active
+from desktop.core.types import Checkpoint, FineTuningJob, JobEvent, Page
+from desktop.ui.common.connection_state import Reachability, ReachState
+
+if TYPE_CHECKING:
+    from desktop.api.jobs import JobWatcher
+    from desktop.api.provider import Provider
+    from desktop.core.catalog import ModelCatalog
+    from desktop.core.connections import ConnectionProfile
+    from desktop.core.jobs.records import JobOrigin
+    from desktop.storage.jobs_store import JobsStore
+    from desktop.ui.common.connection_service import ConnectionService
+
+log = logging.getLogger(__name__)
+
+EVENTS_PAGE = 50
+RESET_THRESHOLD = 40
+"""More changed jobs than this in one refresh: reset the list instead of row-by-row updates."""
+
+WatcherFactory = Callable[..., "JobWatcher"]
+
+POLL_POLICY: PollPolicy = PollPolicy()
+"""How often active jobs are polled (tests make it faster)."""
+
+
+class JobsService(QObject):
+    """Jobs of the active connection: cached list, background refresh, watchers, actions."""
+
+    jobs_reset = Signal(list)
+    """The whole list changed (``list[FineTuningJob]``, newest first): new connection, cache."""
+    job_changed = Signal(object)
+    """A job was added or changed (``FineTuningJob``)."""
+    events_added = Signal(str, list)
+    """New events of a job (job id, ``list[JobEvent]`` newest first)."""
+    job_finished = Signal(object)
+    """A job seen running finished, failed or was cancelled (once per job)."""
+    job_gone = Signal(str)
+    """A job no longer exists on the connection (kept locally, flagged)."""
+    problem = Signal(str, object)
+    """A background request failed (job id or ``""`` for the list, ``FinetuneError``)."""
+    refreshing_changed = Signal(bool)
+    """Whether the list is being refreshed from the connection."""
+    refreshed = Signal()
+    """The list was refreshed from the connection (it answered)."""
+
+    def __init__(
+        self,
+        connection: ConnectionService,
+        *,
+        store: JobsStore | None,
+        catalog: Callable[[], ModelCatalog | None] = lambda: None,
+        watcher_factory: WatcherFactory | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._connection = connection
+        self._store = store
+        self._catalog = catalog
+        self._watcher_factory = watcher_factory
+        self._profile_id = connection.profile.id
+        self._jobs: dict[str, FineTuningJob] = {}
+        self._events: dict[str, dict[str, JobEvent]] = {}
+        self._points: dict[str, list[MetricPoint]] = {}
+        self._watcher: JobWatcher | None = None
+        self._refresh_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._started = False
+        self._closed = False
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def profile_id(self) -> str:
+        return self._profile_id
+
+    @property
+    def profile(self) -> ConnectionProfile:
+        return self._connection.profile
+
+    @property
+    def store(self) -> JobsStore | None:
+        return self._store
+
+    @property
+    def jobs(self) -> list[FineTuningJob]:
+        """The known jobs (unordered copy)."""
+        return list(self._jobs.values())
+
+    def job(self, job_id: str) -> FineTuningJob | None:
+        return self._jobs.get(job_id)
+
+    @property
+    def watched(self) -> frozenset[str]:
+        return self._watcher.watched if self._watcher is not None else frozenset()
+
+    @property
+    def refreshing(self) -> bool:
+        return self._refresh_task is not None and not self._refresh_task.done()
+
+    def origin(self, job_id: str) -> JobOrigin | None:
+        return self._store.origin(self._profile_id, job_id) if self._store else None
+
+    def dataset_name(self, job: FineTuningJob) -> str | None:
+        origin = self.origin(job.id)
+        return origin.dataset_name if origin is not None else None
+
+    def cost(self, job: FineTuningJob) -> Decimal | None:
+        catalog = self._catalog()
+        return actual_training_cost(job, catalog) if catalog is not None else None
+
+    def is_gone(self, job_id: str) -> bool:
+        return self._store.is_gone(self._profile_id, job_id) if self._store else False
+
+    def events(self, job_id: str) -> list[JobEvent]:
+        """Events seen so far, newest first (from memory, else the store)."""
+        if job_id not in self._events:
+            cached = self._store.cached_events(self._profile_id, job_id) if self._store else []
+            self._events[job_id] = {event.id: event for event in cached}
+        events = self._events[job_id].values()
+        return sorted(events, key=lambda e: (e.created_at, e.id), reverse=True)
+
+    def cached_points(self, job_id: str) -> list[MetricPoint] | None:
+        return self._points.get(job_id)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Fill from the local record and follow the connection (refreshing when it answers)."""
+        if self._started:
+            return
+        self._started = True
+        self._connection.connection_changed.connect(self._on_connection_changed)
+        self._connection.reachability_changed.connect(self._on_reachability_changed)
+        self._load_cache()
+        if self._connection.reachability.state is ReachState.REACHABLE:
+            self.refresh()
+
+    def _load_cache(self) -> None:
+        cached = self._store.cached_jobs(self._profile_id) if self._store else []
+        self._jobs = {job.id: job for job in cached}
+        self.jobs_reset.emit(list(cached))
+
+    def _on_connection_changed(self, profile: ConnectionProfile) -> None:
+        if profile.id == self._profile_id or self._closed:
+            return
+        self._stop_following()
+        self._profile_id = profile.id
+        self._events.clear()
+        self._points.clear()
+        self._load_cache()
+
+    def _on_reachability_changed(self, reachability: Reachability) -> None:
+        if reachability.state is ReachState.REACHABLE and not self._closed:
+            self.refresh()
+
+    def _stop_following(self) -> None:
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()
+            self._refresh_task = None
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            for job_id in watcher.watched:
+                watcher.unwatch(job_id)
+            self._track(watcher.aclose())
+
+    def _track(self, awaitable: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(awaitable)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def stop(self) -> None:
+        """Stop every poller and the refresh now (their tasks are cancelled). Idempotent."""
+        self._closed = True
+        for task in list(self._tasks):
+            if not task.done() and task is not asyncio.current_task():
+                task.cancel()
+        self._stop_following()  # the watcher's own closing is not cancelled
+
+    async def aclose(self) -> None:
+        """:meth:`stop`, then wait for the tasks to end. Safe to call twice."""
+        self.stop()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # ------------------------------------------------------------------ refresh
+
+    def refresh(self) -> asyncio.Task[None]:
+        """List the connection's jobs in the background (one refresh at a time)."""
+        if self._refresh_task is not None and not self._refresh_task.done():
+            return self._refresh_task
+        self._refresh_task = asyncio.ensure_future(self._refresh(self._profile_id))
+        self.refreshing_changed.emit(True)
+        self._refresh_task.add_done_callback(lambda _t: self.refreshing_changed.emit(False))
+        return self._refresh_task
+
+    async def _refresh(self, profile_id: str) -> None:
+        from desktop.api.jobs import list_all_jobs
+
+        known = dict(self._jobs)
+        active_created = [j.created_at for j in known.values() if is_active(j.status)]
+        oldest_active = min(active_created, default=None)
+
+        def stop_after(job: FineTuningJob) -> bool:
+            # Older than every job that may still change and already known as finished.
+            cached = known.get(job.id)
+            old_enough = oldest_active is None or job.created_at < oldest_active
+            return cached is not None and cached == job and job.is_finished and old_enough
+
+        try:
+            provider = await self._connection.provider()
+            jobs = await list_all_jobs(provider, stop_after=stop_after)
+        except FinetuneError as exc:
+            if profile_id == self._profile_id:
+                log.info("jobs list of %s not refreshed: %s", profile_id, type(exc).__name__)
+                self.problem.emit("", exc)
+            return
+        if profile_id != self._profile_id:
+            return
+        self._receive_jobs(jobs)
+        self.refreshed.emit()
+        for job in self._jobs.values():
+            if is_active(job.status):
+                self._watch(job)
+
+    def _receive_jobs(self, jobs: Iterable[FineTuningJob]) -> None:
+        changed = [job for job in jobs if self._jobs.get(job.id) != job]
+        if not changed:
+            return
+        if self._store is not None:
+            self._store.save_jobs(self._profile_id, changed)
+        previous = {job.id: self._jobs.get(job.id) for job in changed}
+        self._jobs.update({job.id: job for job in changed})
+        if len(changed) > RESET_THRESHOLD:
+            self.jobs_reset.emit(list(self._jobs.values()))
+        else:
+            for job in changed:
+                self.job_changed.emit(job)
+        for job in changed:
+            self._maybe_finished(job, previous[job.id])
+
+    def _maybe_finished(self, job: FineTuningJob, previous: FineTuningJob | None) -> None:
+        if not job.is_finished or previous is None or previous.is_finished:
+            return
+        store = self._store
+        if store is not None:
+            if store.notified_status(self._profile_id, job.id) == job.status:
+                return
+            store.mark_notified(self._profile_id, job.id, job.status)
+        self._points.pop(job.id, None)  # the result file replaces the events' points
+        self.job_finished.emit(job)
+
+    def add_job(self, job: FineTuningJob) -> None:
+        """A job created in this window (the create dialog): show and follow it."""
+        self._receive_jobs([job])
+        if is_active(job.status):
+            self._watch(job)
+
+    # ------------------------------------------------------------------ watching
+
+    def _watch(self, job: FineTuningJob) -> None:
+        if self._closed:
+            return
+        if self._watcher is None:
+            self._watcher = self._new_watcher(self._profile_id)
+        self._watcher.watch(job)
+
+    def _new_watcher(self, profile_id: str) -> JobWatcher:
+        factory = self._watcher_factory
+        if factory is None:
+            from desktop.api.jobs import JobWatcher
+
+            factory = JobWatcher
+
+        def current() -> bool:
+            return profile_id == self._profile_id and not self._closed
+
+        def on_job(job: FineTuningJob) -> None:
+            if current():
+                self._receive_jobs([job])
+
+        def on_events(job_id: str, events: list[JobEvent]) -> None:
+            if current():
+                self._receive_events(job_id, events)
+
+        def on_problem(job_id: str, exc: FinetuneError) -> None:
+            if current():
+                self.problem.emit(job_id, exc)
+
+        def on_gone(job_id: str) -> None:
+            if current():
+                if self._store is not None:
+                    self._store.mark_gone(self._profile_id, job_id)
+                self.job_gone.emit(job_id)
+
+        def known_ids(job_id: str) -> Container[str]:
+            return set(self._events.get(job_id, {})) if current() else set()
+
+        return factory(
+            self._connection.provider,
+            policy=POLL_POLICY,
+            on_job=on_job,
+            on_events=on_events,
+            on_problem=on_problem,
+            on_gone=on_gone,
+            known_event_ids=known_ids,
+        )
+
+    def poke(self, job_id: str) -> None:
+        """Ask for fresh news of a watched job now (e.g. after an action)."""
+        if self._watcher is not None and job_id in self._watcher.watched:
+            self._watcher.poke(job_id)
+
+    # ------------------------------------------------------------------ events and metrics
+
+    def _receive_events(self, job_id: str, events: Iterable[JobEvent]) -> list[JobEvent]:
+        known = self._events.setdefault(job_id, {})
+        if not known and self._store is not None:
+            known.update({e.id: e for e in self._store.cached_events(self._profile_id, job_id)})
+        fresh = [event for event in events if event.id not in known]
+        if not fresh:
+            return []
+        if self._store is not None:
+            self._store.save_events(self._profile_id, job_id, fresh)
+        known.update({event.id: event for event in fresh})
+        fresh.sort(key=lambda e: (e.created_at, e.id), reverse=True)
+        new_points = points_from_events(fresh)
+        if new_points and job_id in self._points:
+            self._points[job_id] = merge_points(self._points[job_id], new_points)
+        self.events_added.emit(job_id, fresh)
+        return fresh
+
+    async def fetch_new_events(self, job_id: str) -> list[JobEvent]:
+        """Events newer than those seen (one request per page until a known one)."""
+        from desktop.api.jobs import new_events
+
+        profile_id = self._profile_id
+        self.events(job_id)  # loads the cached ones as "known"
+        provider = await self._connection.provider()
+        events = await new_events(provider, job_id, known_ids=set(self._events[job_id]))
+        return self._receive_events(job_id, events) if profile_id == self._profile_id else []
+
+    async def fetch_older_events(self, job_id: str, before_id: str) -> Page[JobEvent]:
+        """The page of events older than ``before_id`` (the log scrolled to its end)."""
+        profile_id = self._profile_id
+        provider = await self._connection.provider()
+        page = await provider.list_events(job_id, after=before_id, limit=EVENTS_PAGE)
+        if profile_id == self._profile_id:
+            self._receive_events(job_id, page.items)
+        return page
+
+    async def metric_points(self, job: FineTuningJob) -> list[MetricPoint]:
+        """The job's training metrics: from its result file once it succeeded, else from the
+        metrics events. Parsing a result file runs in a worker thread.
+
+        Raises:
+            FinetuneError: the result file cannot be read (``ResultFileError`` when not CSV).
+        """
+        cached = self._points.get(job.id)
+        if cached is not None:
+            return cached
+        profile_id = self._profile_id
+        if job.status == "succeeded" and job.result_files:
+            provider = await self._connection.provider()
+            data = await provider.file_content(job.result_files[0])
+            points = await asyncio.to_thread(parse_results_csv, data)
+        else:
+            points = await asyncio.to_thread(points_from_events, self.events(job.id))
+        if profile_id == self._profile_id:
+            self._points[job.id] = points
+        return points
+
+    def points_from_seen_events(self, job_id: str) -> list[MetricPoint]:
+        """Metrics from the events seen so far (when the result file cannot be read)."""
+        return points_from_events(self.events(job_id))
+
+    async def checkpoints(self, job_id: str) -> list[Checkpoint]:
+        from desktop.api.jobs import all_checkpoints
+
+        provider = await self._connection.provider()
+        return await all_checkpoints(provider, job_id)
+
+    async def file_content(self, file_id: str) -> bytes:
+        provider = await self._connection.provider()
+        return await provider.file_content(file_id)
+
+    async def provider(self) -> Provider:
+        return await self._connection.provider()
+
+    # ------------------------------------------------------------------ actions
+
+    async def cancel(self, job_id: str) -> FineTuningJob:
+        return await self._act(job_id, "cancel")
+
+    async def pause(self, job_id: str) -> FineTuningJob:
+        return await self._act(job_id, "pause")
+
+    async def resume(self, job_id: str) -> FineTuningJob:
+        return await self._act(job_id, "resume")
+
+    async def _act(self, job_id: str, action: str) -> FineTuningJob:
+        profile_id = self._profile_id
+        provider = await self._connection.provider()
+        method = {
+            "cancel": provider.cancel_job,
+            "pause": provider.pause_job,
+            "resume": provider.resume_job,
+        }[action]
+        job = await method(job_id)
+        if profile_id == self._profile_id:
+            self._receive_jobs([job])
+            if is_active(job.status):
+                self._watch(job)
+                self.poke(job_id)
+        return job
