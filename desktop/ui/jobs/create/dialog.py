@@ -25,6 +25,7 @@ from desktop.api.provider import Provider, UploadProgress
 from desktop.core.errors import FinetuneError, FineTuningUnavailableError
 from desktop.core.jobs.client_token import new_client_token
 from desktop.core.jobs.draft import JobDraft
+from desktop.core.jobs.settings import check_create_request
 from desktop.core.types import FineTuningJob, JobCreateRequest
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.errors import show_error
@@ -110,6 +111,8 @@ class CreateJobDialog(QDialog):
         self.cancel_button.setObjectName("createCancel")
         buttons.addStretch(1)
         for button in (self.back_button, self.next_button, self.create_button, self.cancel_button):
+            # Enter in a text box must never press Next or Create by itself.
+            button.setAutoDefault(False)
             buttons.addWidget(button)
         layout.addLayout(buttons)
         self.back_button.clicked.connect(self._on_back_clicked)
@@ -238,6 +241,7 @@ class CreateJobDialog(QDialog):
                 hyperparameters=settings.hyperparameters,
                 suffix=settings.suffix,
                 connection=self._env.profile.display_name,
+                model_note=choice.note if choice.retiring_soon else "",
             )
         )
         refused = remembered_refusal(self._env.settings, self._env.profile.id)
@@ -316,12 +320,17 @@ class CreateJobDialog(QDialog):
             validation_id = (
                 await self._upload(provider, prepared.validation) if prepared.validation else None
             )
+            request = self._request(training_id, validation_id)
+            problems = [p.message for p in check_create_request(request) if p.severity == "error"]
+            if problems:  # the pages check all of this already; never send a request we doubt
+                review.set_status(" ".join(problems), error=True)
+                return
             review.set_status("Starting the job…")
             quote = prepared.quote
             job = await create_once(
                 env,
                 provider,
-                self._request(training_id, validation_id),
+                request,
                 token=self.client_token,
                 training=prepared.training,
                 validation=prepared.validation,

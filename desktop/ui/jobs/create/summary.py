@@ -34,6 +34,7 @@ def describe_plan(
     hyperparameters: Hyperparameters,
     suffix: str | None,
     connection: str,
+    model_note: str = "",
 ) -> str:
     """Several lines: connection, model, method, datasets, settings and the model's name."""
     if data.training_local is not None:
@@ -52,7 +53,7 @@ def describe_plan(
         validation = "none"
     lines = [
         f"Connection: {connection}",
-        f"Base model: {model_id}",
+        f"Base model: {model_id}" + (f" — ⚠ {model_note}" if model_note else ""),
         f"Method: {_METHOD_NAMES.get(method, method)}",
         f"Training data: {training}",
         f"Validation data: {validation}",

@@ -30,6 +30,7 @@ def test_quote_is_shown_and_create_waits_for_the_confirmation(
     quote = dialog.review_page.quote_label.text()
     assert "billable tokens × 5 epochs (estimated) × $3.00 per 1M tokens" in quote
     assert "prices as of" in quote and "simulated" in quote
+    assert "Retires on 2027-01-14" in dialog.review_page.summary_label.text()
     assert not dialog.create_button.isEnabled()
     assert "Confirm the estimated cost" in dialog.hint_label.text()
     driver.click(dialog.review_page.confirm_check)
@@ -197,3 +198,19 @@ def test_a_file_already_on_the_connection_can_be_chosen_from_the_list(
     assert data.training_remote.file_id == stored.id
     assert "train.jsonl" in data.training_remote.combo.currentText()
     assert driver.dialog.next_button.isEnabled()
+
+
+def test_quote_uses_the_price_entered_in_the_datasets_tab(
+    open_dialog: DialogFactory, tmp_path: Path, ui_settings: Any
+) -> None:
+    ui_settings.setValue(f"datasets/training_price/{MODEL}", "5.5")
+    driver = open_dialog()
+    driver.choose_training(write_training_file(tmp_path, examples=20))
+    assert driver.dialog.model_page.select(MODEL)
+    item = driver.dialog.model_page.item_for(MODEL)
+    assert item is not None and "$5.50 per 1M training tokens (your price)" in item.text()
+
+    driver.to_review()
+
+    quote = driver.dialog.review_page.quote_label.text()
+    assert "× $5.50 per 1M tokens" in quote and "price entered by you" in quote
