@@ -176,7 +176,7 @@ class FineTunedModelsView(QWidget):
         super().__init__(parent)
         self.setObjectName("fineTunedModelsView")
         self._catalog = catalog
-        self._today = today
+        self.today = today
         self._models: tuple[ModelInfo, ...] = ()
         self._jobs: list[FineTuningJob] = []
         layout = QVBoxLayout(self)
@@ -219,7 +219,7 @@ class FineTunedModelsView(QWidget):
         return [r for i in range(self.model.rowCount()) if (r := self.model.row_at(i))]
 
     def _rebuild(self) -> None:
-        rows = fine_tuned_rows(self._models, self._jobs, self._catalog(), today=self._today())
+        rows = fine_tuned_rows(self._models, self._jobs, self._catalog(), today=self.today())
         self.model.set_rows(rows)
         soon = [row for row in rows if row.retiring_soon]
         if not rows:

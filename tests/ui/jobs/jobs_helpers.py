@@ -40,14 +40,25 @@ def write_training_file(path: Path, examples: int = 12, *, bad_line: int | None 
     return path
 
 
-def online_window(make_window: WindowFactory, loop: qasync.QEventLoop, emulator: Any) -> MainWindow:
-    """The main window on the Demo (the emulator), checked and its jobs list refreshed."""
+def online_window(
+    make_window: WindowFactory, loop: qasync.QEventLoop, emulator: Any, *, connect: bool = True
+) -> MainWindow:
+    """The main window on the Demo (the emulator), checked and its jobs list refreshed.
+
+    With active jobs on the connection, pass ``connect=False`` and await :func:`connected`
+    inside the test's scenario (the jobs are followed from then on).
+    """
     window = make_window(demo_url=emulator.base_url)
     show(window)
-    run(loop, context_of(window).connection_service.start_check())
-    task = window.jobs_tab.service.refresh()
-    run(loop, task)
+    if connect:
+        run(loop, connected(window))
     return window
+
+
+async def connected(window: MainWindow) -> None:
+    """Check the connection (as the app does after start-up) and wait for the jobs list."""
+    await context_of(window).connection_service.start_check()
+    await window.jobs_tab.service.refresh()
 
 
 def show(window: MainWindow) -> None:
