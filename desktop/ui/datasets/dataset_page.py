@@ -1,6 +1,7 @@
 """The page of an open dataset (header, changed-on-disk banner, sub-tabs) and the progress strip.
 
-Sub-tabs: Report, Browse, then the panels of ``desktop.ui.datasets.panels``: Estimate and Upload
+Under the header, the jobs that used the file ("Used by jobs", hidden when none). Sub-tabs:
+Report, Browse, then the panels of ``desktop.ui.datasets.panels``: Estimate and Upload
 (with the connection's remote files; only with a connection service) and Split & export.
 """
 
@@ -25,8 +26,10 @@ from desktop.core.dataset import DatasetReport
 from desktop.ui.datasets.browse_view import BrowseView
 from desktop.ui.datasets.panels import EstimatePanel, SplitExportPanel, UploadPanel
 from desktop.ui.datasets.report_view import ReportView, format_name
+from desktop.ui.datasets.used_by import UsedByJobsView
 
 if TYPE_CHECKING:
+    from desktop.storage.jobs_store import JobsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.datasets.session import CatalogGetter
 
@@ -89,6 +92,7 @@ class DatasetPage(QWidget):
         catalog: CatalogGetter | None,
         service: ConnectionService | None,
         ui_settings: QSettings | None = None,
+        jobs_store: JobsStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -142,6 +146,8 @@ class DatasetPage(QWidget):
         banner.addWidget(self.reload_button)
         self.changed_banner.hide()
         layout.addWidget(self.changed_banner)
+        self.used_by = UsedByJobsView(jobs_store)
+        layout.addWidget(self.used_by)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("datasetTabs")
@@ -183,6 +189,7 @@ class DatasetPage(QWidget):
             panel.close()
 
     def show_dataset(self, path: Path, report: DatasetReport | None, *, rows: int) -> None:
+        self.used_by.show_for(path)
         self.name_label.setText(path.name)
         self.path_label.setText(str(path.parent))
         self.path_label.setToolTip(str(path))

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from desktop.core.datasets_io.document import DatasetDocument
     from desktop.core.datasets_io.line_index import LineIndex
     from desktop.core.datasets_io.tabular import ColumnMapping
+    from desktop.storage.jobs_store import JobsStore
     from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.datasets.edit_form import ExampleEditDialog
@@ -59,6 +60,7 @@ class DocumentTab(QWidget):
         service: ConnectionService | None = None,
         prepare_tokenizers: Callable[[], None] | None = None,
         ui_settings: QSettings | None = None,
+        jobs_store: JobsStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -85,7 +87,9 @@ class DocumentTab(QWidget):
         self.start_page = StartPage()
         self.start_page.open_requested.connect(self._on_open_requested)
         self.start_page.path_chosen.connect(self._on_path_chosen)
-        self.page = DatasetPage(catalog=catalog, service=service, ui_settings=ui_settings)
+        self.page = DatasetPage(
+            catalog=catalog, service=service, ui_settings=ui_settings, jobs_store=jobs_store
+        )
         for widget in (self.start_page, self.page):
             # Ignored: a page's toolbars must not set the window's minimum width.
             widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

@@ -15,8 +15,8 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from desktop.core.dataset import CheckCancelledError
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from desktop.core.datasets_io.document import DatasetDocument
     from desktop.core.datasets_io.fixes import FixKind
+    from desktop.storage.jobs_store import JobsStore
     from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.datasets.session import CatalogGetter
@@ -41,7 +42,13 @@ SAMPLES_SUBFOLDER = "samples"
 
 
 class DatasetsWidget(DocumentTab):
-    """The Datasets tab. ``task`` is the running work (await it in tests)."""
+    """The Datasets tab. ``task`` is the running work (await it in tests).
+
+    ``open_job_requested(profile_id, job_id)``: the user double-clicked a job under "Used by
+    jobs" (the window shows it in the Jobs tab).
+    """
+
+    open_job_requested = Signal(str, str)
 
     def __init__(
         self,
@@ -51,22 +58,26 @@ class DatasetsWidget(DocumentTab):
         service: ConnectionService | None = None,
         prepare_tokenizers: Callable[[], None] | None = None,
         ui_settings: QSettings | None = None,
+        jobs_store: JobsStore | None = None,
         samples_folder: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """``samples_folder`` receives the copies of the sample dataset (default: ``samples``
-        in the app's data folder)."""
+        """``jobs_store`` lists the jobs that used the open dataset ("Used by jobs");
+        ``samples_folder`` receives the copies of the sample dataset (default: ``samples`` in
+        the app's data folder)."""
         super().__init__(
             settings=settings,
             catalog=catalog,
             service=service,
             prepare_tokenizers=prepare_tokenizers,
             ui_settings=ui_settings,
+            jobs_store=jobs_store,
             parent=parent,
         )
         self._samples_folder = samples_folder
         self.start_page.sample_requested.connect(self._on_sample_requested)
         page = self.page
+        page.used_by.job_activated.connect(self.open_job_requested)
         page.save_button.clicked.connect(self._on_save_requested)
         page.save_as_button.clicked.connect(self._on_save_as_clicked)
         page.report_view.fix_requested.connect(self._on_fix_requested)
@@ -250,6 +261,12 @@ class DatasetsWidget(DocumentTab):
         self.page.browse_view.go_to_line(line)
 
     # ------------------------------------------------------------------ window
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Back from another tab: a job may have been started from this file meanwhile.
+        if self.path is not None and self.stack.currentWidget() is self.page:
+            self.page.used_by.show_for(self.path)
 
     def confirm_close(self) -> bool:
         """Ask before unsaved edits are lost (the window is closing); True to go ahead."""
