@@ -217,6 +217,22 @@ class JobsStore:
                 _log.warning("skipping damaged cached event %s: %s", row["event_id"], exc)
         return events
 
+    def cached_event_ids(self, profile_id: str, job_id: str) -> set[str]:
+        """The ids of the events kept for a job (cheap: the events are not decoded).
+
+        Args:
+            profile_id: the connection.
+            job_id: the job.
+
+        Returns:
+            The event ids.
+        """
+        rows = self._db.query(
+            "SELECT event_id FROM job_events WHERE profile_id = ? AND job_id = ?",
+            (profile_id, job_id),
+        )
+        return {str(row["event_id"]) for row in rows}
+
     def save_events(self, profile_id: str, job_id: str, events: Sequence[JobEvent]) -> None:
         """Add events of a job; events already kept (same id) are left as they are.
 
@@ -437,6 +453,21 @@ class JobsStore:
             client_token: the creation's token.
         """
         self._db.execute("DELETE FROM pending_creates WHERE client_token = ?", (client_token,))
+
+    def complete_create(self, pending: PendingCreate, job: FineTuningJob) -> None:
+        """Record in one step that a pending creation started ``job``.
+
+        Saves the job, records its origin (from ``pending``) and forgets the pending creation,
+        all in one transaction, so a crash in between cannot lose the origin.
+
+        Args:
+            pending: the creation, as passed to :meth:`begin_create`.
+            job: the job the connection returned (or the one found by the client token).
+        """
+        with self._db.transaction():
+            self.save_jobs(pending.profile_id, [job])
+            self.record_origin(pending.origin_for(job.id))
+            self.end_create(pending.client_token)
 
     def pending_creates(self, profile_id: str) -> list[PendingCreate]:
         """Creations on a connection whose outcome is not known yet, oldest first.

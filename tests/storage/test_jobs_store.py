@@ -10,7 +10,7 @@ import pytest
 
 from desktop.core.jobs.records import JobLink, JobOrigin, PendingCreate
 from desktop.core.types import FineTuningJob, Hyperparameters, JobCreateRequest, JobEvent
-from desktop.storage.database import Database
+from desktop.storage.database import MIGRATIONS, Database
 from desktop.storage.jobs_store import JobsStore
 from desktop.storage.settings import SettingsStore
 
@@ -324,3 +324,35 @@ def test_delete_local_history_touches_nothing_else_when_job_deleted(
     assert store.uploaded_file("p1", sha256="abc", size=1) == "file-t"
     assert len(store.pending_creates("p1")) == 1
     assert SettingsStore(db).get("ui.tab") == "jobs"
+
+
+def test_complete_create_saves_job_origin_and_clears_pending_when_job_is_known(
+    store: JobsStore,
+) -> None:
+    pending = _pending("tok")
+    store.begin_create(pending)
+    store.complete_create(pending, job("a"))
+    assert store.pending_creates("p1") == []
+    assert [j.id for j in store.cached_jobs("p1")] == ["a"]
+    assert store.origin("p1", "a") == pending.origin_for("a")
+
+
+def test_cached_event_ids_lists_ids_when_events_are_kept(store: JobsStore) -> None:
+    store.save_events("p1", "a", [event("e2", 2), event("e1", 1)])
+    store.save_events("p1", "b", [event("other", 1)])
+    assert store.cached_event_ids("p1", "a") == {"e1", "e2"}
+
+
+def test_upgrade_keeps_settings_and_adds_jobs_tables_when_database_predates_jobs(
+    db_path: Path,
+) -> None:
+    old = Database(db_path, migrations=MIGRATIONS[:1])
+    SettingsStore(old).set("kept", True)
+    old.close()
+    upgraded = Database(db_path)
+    try:
+        assert SettingsStore(upgraded).get("kept") is True
+        JobsStore(upgraded).save_jobs("p1", [job("a")])
+        assert [j.id for j in JobsStore(upgraded).cached_jobs("p1")] == ["a"]
+    finally:
+        upgraded.close()
