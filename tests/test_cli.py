@@ -11,7 +11,7 @@ import pytest
 
 from desktop import __version__
 from desktop.cli import build_parser
-from desktop.selftest import training_file_text
+from desktop.selftest import DEMO_STEPS, training_file_text
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -57,5 +57,9 @@ def test_self_test_passes_and_reports_every_check_when_installed() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert report["ok"] is True
     names = [check["name"] for check in report["checks"]]
-    assert names == ["window", "tokenizer", "keychain", "dataset check", "emulator round trip"]
+    assert names == ["window", "tokenizer", "keychain", "dataset check", *DEMO_STEPS]
     assert all(check["ok"] for check in report["checks"])
+    details = {check["name"]: check["detail"] for check in report["checks"]}
+    assert "70 examples" in details["demo: check the sample dataset"]
+    assert "per 1M tokens" in details["demo: cost quote"]
+    assert "the chart shows" in details["demo: job succeeds, chart receives points"]
