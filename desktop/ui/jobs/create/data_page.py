@@ -5,6 +5,7 @@ N % of the training file)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.dataset import DatasetFormat
 from desktop.core.jobs.draft import JobDraft
+from desktop.ui.jobs.create.checking import CheckedFile
 from desktop.ui.jobs.create.env import CreateJobEnv
 from desktop.ui.jobs.create.file_fields import CheckSettings, LocalFileField, RemoteFileField
 
@@ -46,6 +48,18 @@ _VALIDATION_LABELS = {
     ValidationMode.REMOTE: "A file already on the connection",
     ValidationMode.SPLIT: "Split off part of the training file",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DataChoice:
+    """What the Data page holds, as plain values."""
+
+    training_local: CheckedFile | None
+    training_remote: str | None
+    validation_mode: ValidationMode
+    validation_local: CheckedFile | None
+    validation_remote: str | None
+    split_percent: int
 
 
 def split_percent_of(path: str) -> int | None:
@@ -200,6 +214,18 @@ class DataPage(QWidget):
         if mode is ValidationMode.SPLIT and self.uses_remote_training:
             return "Only a file on this computer can be split. Choose another validation option."
         return ""
+
+    def choice(self) -> DataChoice:
+        """What the page holds now, as plain values."""
+        remote = self.uses_remote_training
+        return DataChoice(
+            training_local=None if remote else self.training_file.usable,
+            training_remote=self.training_remote.file_id if remote else None,
+            validation_mode=self.validation_mode,
+            validation_local=self.validation_file.usable,
+            validation_remote=self.validation_remote.file_id,
+            split_percent=self.split_spin.value(),
+        )
 
     # ------------------------------------------------------------------ pre-fill
 

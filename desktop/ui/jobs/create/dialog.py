@@ -26,7 +26,7 @@ from desktop.core.errors import FinetuneError, FineTuningUnavailableError
 from desktop.core.jobs.client_token import new_client_token
 from desktop.core.jobs.draft import JobDraft
 from desktop.core.jobs.settings import check_create_request
-from desktop.core.types import FineTuningJob, JobCreateRequest
+from desktop.core.types import FineTuningJob
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.errors import show_error
 from desktop.ui.jobs.create.checking import FileChecker
@@ -43,7 +43,7 @@ from desktop.ui.jobs.create.creation import (
 from desktop.ui.jobs.create.data_page import DataPage
 from desktop.ui.jobs.create.env import CreateJobEnv
 from desktop.ui.jobs.create.model_page import ModelPage
-from desktop.ui.jobs.create.prepare import DataChoice, PreparedJob, check_settings_for, prepare_job
+from desktop.ui.jobs.create.prepare import PreparedJob, check_settings_for, prepare_job
 from desktop.ui.jobs.create.review_page import ReviewPage
 from desktop.ui.jobs.create.settings_page import SettingsPage
 from desktop.ui.jobs.create.summary import describe_plan
@@ -138,6 +138,11 @@ class CreateJobDialog(QDialog):
     def is_preparing(self) -> bool:
         return self._preparing
 
+    def _chosen_model(self) -> str:
+        choice = self.model_page.selected
+        assert choice is not None  # Create is enabled only with a model
+        return choice.id
+
     def _check_settings(self) -> tuple[str, int | None]:
         return check_settings_for(self.model_page.catalog_model)
 
@@ -213,17 +218,6 @@ class CreateJobDialog(QDialog):
 
     # ------------------------------------------------------------------ quote
 
-    def _data_choice(self) -> DataChoice:
-        data = self.data_page
-        return DataChoice(
-            training_local=None if data.uses_remote_training else data.training_file.usable,
-            training_remote=data.training_remote.file_id if data.uses_remote_training else None,
-            validation_mode=data.validation_mode,
-            validation_local=data.validation_file.usable,
-            validation_remote=data.validation_remote.file_id,
-            split_percent=data.split_spin.value(),
-        )
-
     @async_slot()
     async def _prepare(self) -> None:
         choice = self.model_page.selected
@@ -232,7 +226,7 @@ class CreateJobDialog(QDialog):
             return
         settings = self.settings_page
         review = self.review_page
-        data = self._data_choice()
+        data = self.data_page.choice()
         review.show_working(
             describe_plan(
                 data,
@@ -289,21 +283,6 @@ class CreateJobDialog(QDialog):
         self.create_task = self._create()
         self._update_buttons()
 
-    def _request(self, training_id: str, validation_id: str | None) -> JobCreateRequest:
-        settings = self.settings_page
-        choice = self.model_page.selected
-        assert choice is not None  # Create is enabled only with a model
-        return JobCreateRequest(
-            model=choice.id,
-            training_file=training_id,
-            validation_file=validation_id,
-            method=settings.method,
-            hyperparameters=settings.hyperparameters,
-            suffix=settings.suffix,
-            seed=settings.seed,
-            metadata=settings.metadata,
-        )
-
     @async_slot()
     async def _create(self) -> None:
         prepared = self.prepared
@@ -320,7 +299,9 @@ class CreateJobDialog(QDialog):
             validation_id = (
                 await self._upload(provider, prepared.validation) if prepared.validation else None
             )
-            request = self._request(training_id, validation_id)
+            request = self.settings_page.request(
+                model=self._chosen_model(), training_file=training_id, validation_file=validation_id
+            )
             problems = [p.message for p in check_create_request(request) if p.severity == "error"]
             if problems:  # the pages check all of this already; never send a request we doubt
                 review.set_status(" ".join(problems), error=True)

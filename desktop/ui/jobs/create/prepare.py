@@ -13,22 +13,10 @@ from desktop.core.catalog import CatalogModel, ModelCatalog
 from desktop.core.jobs.quote import CostQuote, quote_training
 from desktop.ui.jobs.create.checking import CheckedFile, FileChecker, billable_tokens
 from desktop.ui.jobs.create.creation import PreparedDataset
-from desktop.ui.jobs.create.data_page import ValidationMode
+from desktop.ui.jobs.create.data_page import DataChoice, ValidationMode
 from desktop.ui.jobs.create.env import CreateJobEnv
 
 DEFAULT_ENCODING = "o200k_base"
-
-
-@dataclass(frozen=True, slots=True)
-class DataChoice:
-    """What the Data page holds, as plain values."""
-
-    training_local: CheckedFile | None
-    training_remote: str | None
-    validation_mode: ValidationMode
-    validation_local: CheckedFile | None
-    validation_remote: str | None
-    split_percent: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from desktop.core.jobs.settings import (
     check_seed,
     check_suffix,
 )
-from desktop.core.types import FineTuneMethod, Hyperparameters
+from desktop.core.types import FineTuneMethod, Hyperparameters, JobCreateRequest
 
 ERROR_STYLE = "color: #b3261e;"
 WARNING_STYLE = "color: #8a5300;"
@@ -215,6 +215,21 @@ class SettingsPage(QWidget):
     @property
     def metadata(self) -> dict[str, str]:
         return parse_metadata(self.metadata_edit.toPlainText())[0]
+
+    def request(
+        self, *, model: str, training_file: str, validation_file: str | None
+    ) -> JobCreateRequest:
+        """The job these settings describe, on the given model and files."""
+        return JobCreateRequest(
+            model=model,
+            training_file=training_file,
+            validation_file=validation_file,
+            method=self.method,
+            hyperparameters=self.hyperparameters,
+            suffix=self.suffix,
+            seed=self.seed,
+            metadata=self.metadata,
+        )
 
     def problems(self) -> list[str]:
         """Everything that blocks the job (warnings are shown, not listed)."""

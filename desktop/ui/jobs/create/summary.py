@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from desktop.core.types import Hyperparameters
-from desktop.ui.jobs.create.data_page import ValidationMode
-from desktop.ui.jobs.create.prepare import DataChoice
+from desktop.ui.jobs.create.data_page import DataChoice, ValidationMode
 
 _METHOD_NAMES = {"supervised": "supervised learning", "dpo": "DPO (preference pairs)"}
 
