@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from desktop.core.errors import FineTuningUnavailableError
+from desktop.core.errors import ConnectionFailedError, FineTuningUnavailableError
 from desktop.core.jobs.client_token import CLIENT_TOKEN_KEY
 from desktop.core.types import FineTuningJob
 from desktop.sandbox import Faults
@@ -181,3 +182,63 @@ def test_split_off_writes_two_new_files_in_the_app_folder_and_leaves_the_origina
     assert job.validation_file is not None and len(_posts(emulator, "/files")) == 2
     origin = driver.dialog.env.jobs_store.origin(driver.dialog.env.profile.id, job.id)
     assert origin is not None and origin.dataset_path == str(path)
+
+
+class LookupFailsAfterCreate:
+    """The real provider, except that the look-up right after a create fails once (as if the
+    connection dropped for a moment), so the dialog has to say so and the user presses again."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self._created = False
+        self.failed_lookups = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def create_job(self, request: Any) -> Any:
+        self._created = True
+        return await self._real.create_job(request)
+
+    async def list_jobs(self, **kwargs: Any) -> Any:
+        if self._created and kwargs.get("metadata") and not self.failed_lookups:
+            self.failed_lookups += 1
+            raise ConnectionFailedError("look-up dropped (test)")
+        return await self._real.list_jobs(**kwargs)
+
+
+def test_create_pressed_again_after_a_lost_answer_finds_the_job_instead_of_a_second(
+    open_dialog: DialogFactory,
+    create_env: Any,
+    emulator: Any,
+    tmp_path: Path,
+    shown_errors: list[ShownError],
+) -> None:
+    env = create_env()
+    flaky: list[LookupFailsAfterCreate] = []
+
+    async def provider() -> Any:
+        if not flaky:
+            flaky.append(LookupFailsAfterCreate(await env.provider()))
+        return flaky[0]
+
+    driver = open_dialog(env=dataclasses.replace(env, provider=provider))
+    created = _ready(driver, write_training_file(tmp_path, examples=20))
+    emulator.faults = Faults(lose_job_create_responses=1)
+
+    driver.confirm_and_create()
+
+    assert created == [] and flaky[0].failed_lookups == 1
+    (shown,) = shown_errors
+    assert isinstance(shown.exc, ConnectionFailedError)
+    assert "Press Create again" in driver.dialog.review_page.status_label.text()
+    assert len(env.jobs_store.pending_creates(env.profile.id)) == 1
+    assert len(_jobs_on(driver)) == 1, "the lost create did start a job"
+
+    driver.create()  # the same dialog, the same client token
+
+    ((_, job),) = created
+    assert [j.id for j in _jobs_on(driver)] == [job.id], "a second job was started"
+    assert len(_posts(emulator, "/fine_tuning/jobs")) == 1, "the create was sent twice"
+    assert len(_posts(emulator, "/files")) == 1, "the file was uploaded twice"
+    assert env.jobs_store.pending_creates(env.profile.id) == []
