@@ -26,7 +26,14 @@ from PySide6.QtCore import QSettings
 
 from desktop.api.jobs import create_job_once
 from desktop.api.provider import Provider, UploadProgress
-from desktop.core.errors import ApiError, ConnectionFailedError, NotFoundError, ServerError
+from desktop.core.errors import (
+    ApiError,
+    ConnectionFailedError,
+    NotFoundError,
+    ResumableUpload,
+    ServerError,
+    UploadInterruptedError,
+)
 from desktop.core.jobs.client_token import with_client_token
 from desktop.core.jobs.records import PendingCreate
 from desktop.core.types import FineTuningJob, JobCreateRequest
@@ -80,12 +87,18 @@ async def probe_fine_tuning(provider: Provider) -> None:
 
 
 async def upload_or_reuse(
-    env: CreateJobEnv, provider: Provider, checked: CheckedFile, *, on_progress: UploadListener
+    env: CreateJobEnv,
+    provider: Provider,
+    checked: CheckedFile,
+    *,
+    on_progress: UploadListener,
+    resume: ResumableUpload | None = None,
 ) -> tuple[str, bool]:
     """The remote id of ``checked`` on the connection: an identical earlier upload, or a new one.
 
     An earlier upload is reused only if the connection still has it (``retrieve_file``);
-    otherwise it is forgotten and the file is uploaded again.
+    otherwise it is forgotten and the file is uploaded again (``resume`` continues one that
+    broke off, sending only the missing parts).
 
     Returns:
         The file id and whether it was reused.
@@ -110,7 +123,9 @@ async def upload_or_reuse(
     def progress(report: UploadProgress) -> None:
         on_progress(name, report)
 
-    stored = await provider.upload_file(checked.path, purpose=PURPOSE, progress=progress)
+    stored = await provider.upload_file(
+        checked.path, purpose=PURPOSE, progress=progress, resume=resume
+    )
     store.remember_upload(
         profile_id,
         sha256=checked.sha256,
@@ -123,6 +138,8 @@ async def upload_or_reuse(
 
 def is_lost_answer(exc: BaseException) -> bool:
     """Whether the create may have happened although no answer arrived."""
+    if isinstance(exc, UploadInterruptedError):
+        return False  # an upload, not a create
     return isinstance(exc, ConnectionFailedError | ServerError | TimeoutError)
 
 

@@ -22,7 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.api.provider import Provider, UploadProgress
-from desktop.core.errors import FinetuneError, FineTuningUnavailableError
+from desktop.core.errors import (
+    FinetuneError,
+    FineTuningUnavailableError,
+    ResumableUpload,
+    UploadInterruptedError,
+)
 from desktop.core.jobs.client_token import new_client_token
 from desktop.core.jobs.draft import JobDraft
 from desktop.core.jobs.settings import check_create_request
@@ -78,6 +83,7 @@ class CreateJobDialog(QDialog):
         self.created_job: FineTuningJob | None = None
         self._preparing = False
         self._creating = False
+        self._resume: dict[str, ResumableUpload] = {}
         self.reused_files: list[str] = []
         """Files of this job that were already on the connection (not uploaded again)."""
         self._checker = FileChecker(prepare=env.prepare_tokenizers, parent=self)
@@ -319,6 +325,14 @@ class CreateJobDialog(QDialog):
             )
         except asyncio.CancelledError:
             review.set_status("Stopped. If the job was already sent, it appears in the list.")
+        except UploadInterruptedError as exc:
+            self._resume[exc.state.path] = exc.state
+            review.set_status(
+                "The connection dropped during the upload; what arrived is kept on the server. "
+                "Press Create again to send the rest. Nothing was started.",
+                error=True,
+            )
+            show_error(self, exc)
         except FineTuningUnavailableError as exc:
             remember_refusal(env.settings, env.profile.id, env.today)
             review.show_refusal(exc.user_message)
@@ -365,7 +379,11 @@ class CreateJobDialog(QDialog):
             )
 
         file_id, reused = await upload_or_reuse(
-            self._env, provider, part.local, on_progress=on_progress
+            self._env,
+            provider,
+            part.local,
+            on_progress=on_progress,
+            resume=self._resume.pop(str(part.local.path), None),
         )
         if reused:
             self.reused_files.append(part.local.path.name)

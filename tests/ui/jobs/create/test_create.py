@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+from desktop.api.clients import client_factory
+from desktop.api.openai_provider import OpenAIProvider
+from desktop.core.connections import demo_profile
 from desktop.core.errors import ConnectionFailedError, FineTuningUnavailableError
 from desktop.core.jobs.client_token import CLIENT_TOKEN_KEY
 from desktop.core.types import FineTuningJob
@@ -18,6 +21,8 @@ from tests.ui.jobs.create.conftest import MODEL, DialogFactory, Driver
 from tests.ui.loop_helpers import run
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
+
+PART_SIZE = 1000
 
 
 def _jobs_on(driver: Driver) -> list[FineTuningJob]:
@@ -242,3 +247,42 @@ def test_create_pressed_again_after_a_lost_answer_finds_the_job_instead_of_a_sec
     assert len(_posts(emulator, "/fine_tuning/jobs")) == 1, "the create was sent twice"
     assert len(_posts(emulator, "/files")) == 1, "the file was uploaded twice"
     assert env.jobs_store.pending_creates(env.profile.id) == []
+
+
+def test_an_upload_cut_off_midway_is_resumed_when_create_is_pressed_again(
+    open_dialog: DialogFactory,
+    create_env: Any,
+    emulator: Any,
+    tmp_path: Path,
+    shown_errors: list[ShownError],
+    qasync_loop: Any,
+) -> None:
+    factory = client_factory(
+        demo_profile(), api_key=None, base_url=emulator.base_url, max_retries=0
+    )
+    small_parts = OpenAIProvider(
+        factory, multipart_threshold=2 * PART_SIZE, part_size=PART_SIZE, parallel_parts=1
+    )
+
+    async def provider() -> Any:
+        return small_parts
+
+    env = dataclasses.replace(create_env(), provider=provider)
+    driver = open_dialog(env=env)
+    created = _ready(driver, write_training_file(tmp_path, examples=60))
+    emulator.faults = Faults(drop_upload_parts_after=3)
+
+    driver.confirm_and_create()
+
+    assert created == [] and len(shown_errors) == 1
+    assert "Press Create again to send the rest" in driver.dialog.review_page.status_label.text()
+    parts_before = len(_posts(emulator, "/parts"))
+
+    driver.create()
+
+    assert len(created) == 1
+    parts_after = len(_posts(emulator, "/parts"))
+    assert len(_posts(emulator, "/uploads")) == 1, "the upload started over"
+    size = (tmp_path / "train.jsonl").stat().st_size
+    assert parts_after - parts_before == -(-size // PART_SIZE) - 3, "parts were sent twice"
+    run(qasync_loop, small_parts.aclose())
