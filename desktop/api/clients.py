@@ -68,6 +68,11 @@ def client_factory(
                 user_message="The demo service is not running. Restart the app to try again.",
             )
         key: str = DEMO_API_KEY
+        if profile.uses_azure_api:
+            # Demo Azure: the same emulator, through its Azure-style /openai/... paths.
+            return _azure_builder(
+                _emulator_root(url), profile.api_version, key, timeout, connect_timeout, max_retries
+            )
     else:
         if not api_key:
             raise AuthError(
@@ -89,21 +94,9 @@ def client_factory(
                 "azure profile without endpoint",
                 user_message="Enter the Azure endpoint of this connection in Settings.",
             )
-        api_version = profile.api_version
-
-        def build_azure() -> AsyncOpenAI:
-            import httpx2
-            from openai import AsyncAzureOpenAI
-
-            return AsyncAzureOpenAI(
-                azure_endpoint=endpoint,
-                api_version=api_version,
-                api_key=key,
-                timeout=httpx2.Timeout(timeout, connect=connect_timeout),
-                max_retries=max_retries,
-            )
-
-        return build_azure
+        return _azure_builder(
+            endpoint, profile.api_version, key, timeout, connect_timeout, max_retries
+        )
 
     if kind is ConnectionKind.OPENAI:
         # Explicit, so that an OPENAI_BASE_URL in the user's environment cannot redirect
@@ -126,6 +119,35 @@ def client_factory(
         )
 
     return build
+
+
+def _emulator_root(base_url: str) -> str:
+    """The emulator's root address from its OpenAI-style base URL (``http://host:port/v1``)."""
+    root = base_url.rstrip("/")
+    return root[: -len("/v1")] if root.endswith("/v1") else root
+
+
+def _azure_builder(
+    endpoint: str,
+    api_version: str,
+    key: str,
+    timeout: float,
+    connect_timeout: float,
+    max_retries: int,
+) -> ClientFactory:
+    def build_azure() -> AsyncOpenAI:
+        import httpx2
+        from openai import AsyncAzureOpenAI
+
+        return AsyncAzureOpenAI(
+            azure_endpoint=endpoint,
+            api_version=api_version,
+            api_key=key,
+            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
+            max_retries=max_retries,
+        )
+
+    return build_azure
 
 
 def create_provider(
@@ -163,5 +185,5 @@ def create_provider(
         max_retries=max_retries,
     )
     secret = api_key if profile.kind is not ConnectionKind.DEMO else None
-    is_azure = profile.kind is ConnectionKind.AZURE
+    is_azure = profile.uses_azure_api
     return OpenAIProvider(factory, secret=secret, label=profile.display_name, is_azure=is_azure)

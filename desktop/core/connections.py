@@ -26,6 +26,17 @@ KIND_LABELS: dict[ConnectionKind, str] = {
 
 DEFAULT_AZURE_API_VERSION = "2025-04-01-preview"
 DEMO_PROFILE_ID = "demo"
+DEMO_AZURE_PROFILE_ID = "demo-azure"
+"""The second built-in simulation: the Demo's emulator, spoken to the way Azure OpenAI is."""
+BUILT_IN_PROFILE_IDS = frozenset({DEMO_PROFILE_ID, DEMO_AZURE_PROFILE_ID})
+DEMO_AZURE_DEPLOYMENTS: tuple[str, ...] = (
+    "gpt-4o-mini-2024-07-18",
+    "gpt-4o-2024-08-06",
+    "gpt-4.1-2025-04-14",
+    "gpt-4.1-mini-2025-04-14",
+    "gpt-4.1-nano-2025-04-14",
+)
+"""Deployments of Demo Azure: the emulator's chat base models (a test keeps them in step)."""
 AZURE_ENDPOINT_EXAMPLE = "https://contoso.openai.azure.com"
 
 
@@ -48,14 +59,26 @@ class ConnectionProfile:
 
     @property
     def display_name(self) -> str:
-        """What the status bar shows, e.g. "OpenAI — Work" or "Demo (simulated)"."""
+        """What the status bar shows, e.g. "OpenAI — Work", "Demo (simulated)" or
+        "Demo Azure (simulated)"."""
         if self.kind is ConnectionKind.DEMO:
-            return "Demo (simulated)"
+            return f"{self.name or 'Demo'} (simulated)"
         return f"{KIND_LABELS[self.kind]} — {self.name}"
 
     @property
     def needs_key(self) -> bool:
         return self.kind is not ConnectionKind.DEMO
+
+    @property
+    def is_built_in(self) -> bool:
+        """One of the built-in simulated connections (never saved, edited or deleted)."""
+        return self.kind is ConnectionKind.DEMO and self.id in BUILT_IN_PROFILE_IDS
+
+    @property
+    def uses_azure_api(self) -> bool:
+        """Requests go Azure's way (``/openai/...``, ``api-version``, chat by deployment name):
+        Azure profiles and the simulated Demo Azure."""
+        return self.kind is ConnectionKind.AZURE or self.id == DEMO_AZURE_PROFILE_ID
 
     def with_changes(self, **changes: object) -> ConnectionProfile:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -63,6 +86,30 @@ class ConnectionProfile:
 
 def demo_profile() -> ConnectionProfile:
     return ConnectionProfile(id=DEMO_PROFILE_ID, name="Demo", kind=ConnectionKind.DEMO)
+
+
+def demo_azure_profile() -> ConnectionProfile:
+    """The built-in "Demo Azure (simulated)": the Demo's emulator through Azure-style paths.
+
+    Its endpoint is the emulator's address, known only once the emulator runs, so
+    ``azure_endpoint`` stays empty here; ``deployments`` are the emulator's chat base models.
+    Lets a newcomer try "Train again on…" another connection without any account.
+    """
+    return ConnectionProfile(
+        id=DEMO_AZURE_PROFILE_ID,
+        name="Demo Azure",
+        kind=ConnectionKind.DEMO,
+        deployments=DEMO_AZURE_DEPLOYMENTS,
+    )
+
+
+def built_in_profile(profile_id: str) -> ConnectionProfile | None:
+    """The built-in simulated connection with this id, or None."""
+    if profile_id == DEMO_PROFILE_ID:
+        return demo_profile()
+    if profile_id == DEMO_AZURE_PROFILE_ID:
+        return demo_azure_profile()
+    return None
 
 
 def new_profile_id() -> str:

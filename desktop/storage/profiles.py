@@ -1,7 +1,7 @@
 """Saved connection profiles and which one is active. Keys are never stored here.
 
-The built-in Demo profile is not in the database: :meth:`ProfileStore.list` always puts it first,
-and it can be neither saved over nor deleted.
+The built-in simulated connections are not in the database: :meth:`ProfileStore.list` always
+puts the Demo first and "Demo Azure (simulated)" last; neither can be saved over nor deleted.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ import logging
 import sqlite3
 
 from desktop.core.connections import (
+    BUILT_IN_PROFILE_IDS,
     DEMO_PROFILE_ID,
     ConnectionKind,
     ConnectionProfile,
+    built_in_profile,
+    demo_azure_profile,
     demo_profile,
     validate_profile,
 )
@@ -42,9 +45,9 @@ class ProfileNotFoundError(StorageError, KeyError):
 
 
 class BuiltInProfileError(StorageError):
-    """The built-in Demo connection cannot be changed or deleted."""
+    """A built-in simulated connection (Demo, Demo Azure) cannot be changed or deleted."""
 
-    default_user_message = "The Demo connection is built in: it cannot be changed or deleted."
+    default_user_message = "The demo connections are built in: they cannot be changed or deleted."
 
 
 class ProfileStore:
@@ -59,24 +62,26 @@ class ProfileStore:
         self._settings = SettingsStore(db)
 
     def list(self) -> list[ConnectionProfile]:
-        """All profiles: the built-in Demo first, then the saved ones in their order.
+        """All profiles: the built-in Demo first, the saved ones in their order, then the
+        built-in Demo Azure.
 
         Raises:
             DatabaseError: the database cannot be read.
         """
         rows = self._db.query(f"SELECT {_COLUMNS} FROM profiles ORDER BY position, created_at, id")
         saved = [profile for row in rows if (profile := _from_row(row)) is not None]
-        return [demo_profile(), *saved]
+        return [demo_profile(), *saved, demo_azure_profile()]
 
     def get(self, profile_id: str) -> ConnectionProfile:
-        """The profile with this id (``"demo"`` gives the built-in Demo).
+        """The profile with this id (``"demo"``/``"demo-azure"`` give the built-in ones).
 
         Raises:
             ProfileNotFoundError: no such profile (also a ``KeyError``).
             DatabaseError: the database cannot be read.
         """
-        if profile_id == DEMO_PROFILE_ID:
-            return demo_profile()
+        built_in = built_in_profile(profile_id)
+        if built_in is not None:
+            return built_in
         rows = self._db.query(f"SELECT {_COLUMNS} FROM profiles WHERE id = ?", (profile_id,))
         profile = _from_row(rows[0]) if rows else None
         if profile is None:
@@ -93,11 +98,11 @@ class ProfileStore:
             The profile as stored (normalised).
 
         Raises:
-            BuiltInProfileError: the profile is the Demo, or of the demo kind.
+            BuiltInProfileError: the profile is a built-in one, or of the demo kind.
             ValidationFailedError: a field is missing or malformed.
             DatabaseError: the database cannot be written.
         """
-        if profile.id == DEMO_PROFILE_ID or profile.kind is ConnectionKind.DEMO:
+        if profile.id in BUILT_IN_PROFILE_IDS or profile.kind is ConnectionKind.DEMO:
             raise BuiltInProfileError(f"refusing to save demo profile {profile.id!r}")
         if not profile.id.strip():
             raise ValidationFailedError("empty profile id")
@@ -133,18 +138,18 @@ class ProfileStore:
         If it was the active profile, the Demo becomes active.
 
         Raises:
-            BuiltInProfileError: the id is the Demo's.
+            BuiltInProfileError: the id is a built-in one's (Demo, Demo Azure).
             DatabaseError: the database cannot be written.
         """
-        if profile_id == DEMO_PROFILE_ID:
-            raise BuiltInProfileError("refusing to delete the demo profile")
+        if profile_id in BUILT_IN_PROFILE_IDS:
+            raise BuiltInProfileError(f"refusing to delete built-in profile {profile_id!r}")
         with self._db.transaction():
             self._db.execute("DELETE FROM profiles WHERE id = ?", (profile_id,))
             if self._settings.get(ACTIVE_PROFILE_SETTING) == profile_id:
                 self._settings.delete(ACTIVE_PROFILE_SETTING)
 
     def active_id(self) -> str:
-        """The active profile's id: the Demo's unless another saved profile was chosen.
+        """The active profile's id: the Demo's unless another profile (or Demo Azure) was chosen.
 
         Falls back to the Demo when the chosen profile no longer exists.
 
@@ -154,6 +159,8 @@ class ProfileStore:
         chosen = self._settings.get(ACTIVE_PROFILE_SETTING)
         if not isinstance(chosen, str) or chosen == DEMO_PROFILE_ID:
             return DEMO_PROFILE_ID
+        if chosen in BUILT_IN_PROFILE_IDS:
+            return chosen
         if not self._db.query("SELECT 1 FROM profiles WHERE id = ?", (chosen,)):
             return DEMO_PROFILE_ID
         return chosen
@@ -179,7 +186,7 @@ def _from_row(row: sqlite3.Row) -> ConnectionProfile | None:
     except ValueError as exc:  # JSONDecodeError is a ValueError
         _log.warning("skipping unreadable connection profile %r: %s", row["id"], exc)
         return None
-    if kind is ConnectionKind.DEMO:
+    if kind is ConnectionKind.DEMO or row["id"] in BUILT_IN_PROFILE_IDS:
         return None
     return ConnectionProfile(
         id=row["id"],

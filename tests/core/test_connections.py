@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from desktop.core.connections import (
+    DEMO_AZURE_PROFILE_ID,
+    DEMO_PROFILE_ID,
     ConnectionKind,
     ConnectionProfile,
+    built_in_profile,
     check_url,
+    demo_azure_profile,
     demo_profile,
     mask_key,
     validate_profile,
@@ -84,3 +88,38 @@ def test_key_shows_only_its_last_four_characters_when_masked() -> None:
     assert masked.endswith("1234")
     assert "abcdefgh" not in masked
     assert mask_key("") == ""
+
+
+def test_names_demo_azure_as_simulated_when_shown() -> None:
+    assert demo_azure_profile().display_name == "Demo Azure (simulated)"
+    assert demo_profile().display_name == "Demo (simulated)"
+
+
+def test_demo_azure_speaks_azure_without_a_key_when_built_in() -> None:
+    profile = demo_azure_profile()
+
+    assert profile.kind is ConnectionKind.DEMO and profile.is_built_in
+    assert profile.uses_azure_api and not profile.needs_key
+    assert profile.deployments
+
+
+def test_demo_does_not_speak_azure_when_built_in() -> None:
+    assert not demo_profile().uses_azure_api
+    assert demo_profile().is_built_in
+
+
+def test_saved_azure_profile_speaks_azure_but_is_not_built_in() -> None:
+    profile = _profile(ConnectionKind.AZURE, azure_endpoint="https://x.openai.azure.com")
+
+    assert profile.uses_azure_api and not profile.is_built_in
+
+
+@pytest.mark.parametrize("profile_id", [DEMO_PROFILE_ID, DEMO_AZURE_PROFILE_ID])
+def test_finds_built_in_profile_when_id_is_built_in(profile_id: str) -> None:
+    profile = built_in_profile(profile_id)
+
+    assert profile is not None and profile.id == profile_id
+
+
+def test_finds_no_built_in_profile_when_id_is_saved_ones() -> None:
+    assert built_in_profile("work") is None

@@ -44,3 +44,12 @@ def test_hides_fine_tuned_model_when_deleted(emulator: Emulator, client: openai.
 
     assert client.models.delete(name).deleted is True
     assert name not in {m.id for m in client.models.list().data}
+
+
+def test_offers_every_demo_azure_deployment_as_a_chat_base_model() -> None:
+    from desktop.core.connections import DEMO_AZURE_DEPLOYMENTS
+    from desktop.sandbox.catalog import find_base_model, is_retired
+
+    models = [find_base_model(name) for name in DEMO_AZURE_DEPLOYMENTS]
+
+    assert all(m is not None and m.chat and not is_retired(m.shutdown_date) for m in models)

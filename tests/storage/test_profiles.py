@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from desktop.core.connections import (
+    DEMO_AZURE_PROFILE_ID,
     DEMO_PROFILE_ID,
     ConnectionKind,
     ConnectionProfile,
+    demo_azure_profile,
     demo_profile,
 )
 from desktop.core.errors import ValidationFailedError
@@ -44,8 +46,8 @@ def _azure() -> ConnectionProfile:
     )
 
 
-def test_lists_only_demo_when_nothing_saved(store: ProfileStore) -> None:
-    assert store.list() == [demo_profile()]
+def test_lists_only_the_built_in_demos_when_nothing_saved(store: ProfileStore) -> None:
+    assert store.list() == [demo_profile(), demo_azure_profile()]
 
 
 def test_lists_demo_first_then_saved_in_order_when_profiles_saved(store: ProfileStore) -> None:
@@ -53,7 +55,7 @@ def test_lists_demo_first_then_saved_in_order_when_profiles_saved(store: Profile
     store.save(_azure())
     store.save(_openai("b", "Second renamed"))  # an update keeps its place
     ids = [p.id for p in store.list()]
-    assert ids == [DEMO_PROFILE_ID, "b", "az"]
+    assert ids == [DEMO_PROFILE_ID, "b", "az", DEMO_AZURE_PROFILE_ID]
     assert store.get("b").name == "Second renamed"
 
 
@@ -79,7 +81,7 @@ def test_rejects_profile_when_invalid(store: ProfileStore) -> None:
     bad = ConnectionProfile(id="c", name="Local", kind=ConnectionKind.COMPATIBLE)
     with pytest.raises(ValidationFailedError):
         store.save(bad)
-    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID]
+    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID, DEMO_AZURE_PROFILE_ID]
 
 
 def test_raises_not_found_when_id_unknown(store: ProfileStore) -> None:
@@ -98,14 +100,32 @@ def test_refuses_demo_when_deleted_or_saved(store: ProfileStore) -> None:
         store.delete(DEMO_PROFILE_ID)
     with pytest.raises(BuiltInProfileError):
         store.save(demo_profile().with_changes(name="Mine"))
-    assert store.list() == [demo_profile()]
+    assert store.list() == [demo_profile(), demo_azure_profile()]
+
+
+def test_returns_demo_azure_when_its_id_requested(store: ProfileStore) -> None:
+    assert store.get(DEMO_AZURE_PROFILE_ID) == demo_azure_profile()
+
+
+def test_refuses_demo_azure_when_deleted_or_saved(store: ProfileStore) -> None:
+    with pytest.raises(BuiltInProfileError):
+        store.delete(DEMO_AZURE_PROFILE_ID)
+    with pytest.raises(BuiltInProfileError):
+        store.save(demo_azure_profile().with_changes(name="Mine"))
+    assert store.list()[-1] == demo_azure_profile()
+
+
+def test_remembers_demo_azure_as_active_when_set(db: Database, store: ProfileStore) -> None:
+    store.set_active(DEMO_AZURE_PROFILE_ID)
+
+    assert ProfileStore(db).active_id() == DEMO_AZURE_PROFILE_ID
 
 
 def test_removes_profile_when_deleted(store: ProfileStore) -> None:
     store.save(_openai())
     store.delete("work")
     store.delete("work")  # already gone: no error
-    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID]
+    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID, DEMO_AZURE_PROFILE_ID]
 
 
 def test_active_is_demo_when_nothing_chosen(store: ProfileStore) -> None:
@@ -143,7 +163,7 @@ def test_refuses_active_when_profile_unknown(store: ProfileStore) -> None:
 def test_skips_row_when_kind_unknown(db: Database, store: ProfileStore) -> None:
     store.save(_openai())
     db.execute("INSERT INTO profiles (id, name, kind) VALUES ('x', 'X', 'martian')")
-    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID, "work"]
+    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID, "work", DEMO_AZURE_PROFILE_ID]
     with pytest.raises(ProfileNotFoundError):
         store.get("x")
 
