@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Container
+from collections.abc import Awaitable, Callable, Container, Mapping
 from dataclasses import dataclass, field
 
 from desktop.api.provider import Provider
 from desktop.core.errors import (
+    BadRequestError,
     ConnectionFailedError,
     FinetuneError,
     NotFoundError,
@@ -48,8 +49,9 @@ LOST_ANSWER_ERRORS = (ConnectionFailedError, ServerError)
 async def find_job_by_token(provider: Provider, token: str) -> FineTuningJob | None:
     """The job created with client token ``token``, if the connection has one.
 
-    Asks the service to filter by ``metadata``; a service that ignores the filter is handled by
-    reading the newest jobs (``TOKEN_SCAN_PAGES`` pages) and matching the token ourselves.
+    Asks the service to filter by ``metadata``; a service that ignores (or refuses with a 400)
+    the filter is handled by reading the newest jobs (``TOKEN_SCAN_PAGES`` pages) and matching
+    the token ourselves.
 
     Args:
         provider: the connection.
@@ -61,9 +63,18 @@ async def find_job_by_token(provider: Provider, token: str) -> FineTuningJob | N
     Raises:
         ApiError: the connection could not be asked.
     """
+    wanted: Mapping[str, str] | None = {CLIENT_TOKEN_KEY: token}
     after: str | None = None
     for _ in range(TOKEN_SCAN_PAGES):
-        page = await provider.list_jobs(after=after, limit=100, metadata={CLIENT_TOKEN_KEY: token})
+        try:
+            page = await provider.list_jobs(after=after, limit=100, metadata=wanted)
+        except BadRequestError:
+            if wanted is None:
+                raise
+            # A service that refuses the filter itself (not every API version knows it).
+            log.info("the job list refused the metadata filter; searching by hand")
+            wanted = None
+            page = await provider.list_jobs(after=after, limit=100)
         for job in page.items:
             if client_token_of(job) == token:
                 return job

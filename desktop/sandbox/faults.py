@@ -50,6 +50,9 @@ class Faults:
     - ``forget_jobs``: every job answers 404 and the job list is empty (deleted remotely).
     - ``broken_result_files``: result files (purpose ``fine-tune-results``) download as an HTML
       error page instead of CSV.
+    - ``ignore_metadata_filter`` / ``refuse_metadata_filter``: the job list ignores
+      ``metadata[k]=v`` (lists every job), or answers 400 to it, like services whose API version
+      does not know the filter.
     """
 
     rate_limit_first: int = 0
@@ -68,6 +71,8 @@ class Faults:
     fail_jobs_at_step: int | None = None
     forget_jobs: bool = False
     broken_result_files: bool = False
+    ignore_metadata_filter: bool = False
+    refuse_metadata_filter: bool = False
 
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -269,6 +269,13 @@ def list_jobs(service: Service, request: ApiRequest, _: Match[str]) -> JsonRespo
         for key, value in request.query.items()
         if key.startswith("metadata[") and key.endswith("]")
     }
+    faults = service.faults()
+    if wanted and faults.refuse_metadata_filter:
+        raise bad_request(
+            f"Unrecognized query parameter: 'metadata[{next(iter(wanted))}]'.", param="metadata"
+        )
+    if faults.ignore_metadata_filter:
+        wanted = {}
     no_metadata = request.query.get("metadata") == "null"
     known = {} if service.faults().forget_jobs else service.store.jobs
     jobs = [

@@ -126,6 +126,21 @@ def test_finds_no_job_when_no_job_carries_the_token(
     assert run(scenario(), api_client) is None
 
 
+@pytest.mark.parametrize("fault", ["ignore_metadata_filter", "refuse_metadata_filter"])
+def test_finds_the_job_by_hand_when_the_service_cannot_filter_by_metadata(
+    api_client: OpenAIProvider, emulator: Any, tmp_path: Path, fault: str
+) -> None:
+    async def scenario() -> tuple[str, FineTuningJob | None]:
+        wanted = await _start(api_client, tmp_path, metadata={CLIENT_TOKEN_KEY: "mine"})
+        await _start(api_client, tmp_path, metadata={CLIENT_TOKEN_KEY: "other"})
+        emulator.faults = Faults(**{fault: True})
+        return wanted.id, await find_job_by_token(api_client, "mine")
+
+    wanted_id, found = run(scenario(), api_client)
+
+    assert found is not None and found.id == wanted_id
+
+
 # --------------------------------------------------------------------------- lists
 
 

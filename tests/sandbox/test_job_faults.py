@@ -159,3 +159,22 @@ def test_still_serves_an_existing_job_when_fine_tuning_is_refused(
     emulator.faults = Faults(refuse_fine_tuning=True)
 
     assert client.fine_tuning.jobs.retrieve(job_id).id == job_id
+
+
+def test_lists_every_job_when_the_metadata_filter_is_ignored(
+    emulator: Emulator, client: openai.OpenAI
+) -> None:
+    start_job(client, metadata={"k": "a"})
+    start_job(client)
+    emulator.faults = Faults(ignore_metadata_filter=True)
+
+    assert len(client.fine_tuning.jobs.list(metadata={"k": "a"}).data) == 2
+
+
+def test_answers_400_to_a_metadata_filter_when_it_is_refused(
+    emulator: Emulator, client: openai.OpenAI
+) -> None:
+    emulator.faults = Faults(refuse_metadata_filter=True)
+
+    with pytest.raises(openai.BadRequestError):
+        client.fine_tuning.jobs.list(metadata={"k": "a"})
