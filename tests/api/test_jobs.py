@@ -439,3 +439,25 @@ def test_ignores_watch_when_the_job_has_finished(
         return watcher.watched
 
     assert run(scenario(), api_client) == frozenset()
+
+
+def test_keeps_polling_a_job_in_an_unknown_status_until_it_finishes(tmp_path: Path) -> None:
+    from desktop.sandbox import Emulator
+
+    seen = Seen()
+    # Its own emulator: an unknown status is outside the spec the shared fixture checks.
+    with Emulator(fast=True, faults=Faults(unknown_job_status="cooling_down")) as server:
+        provider = create_provider(
+            demo_profile(), api_key=None, base_url=server.base_url, max_retries=0
+        )
+
+        async def scenario() -> None:
+            job = await _start(provider, tmp_path)
+            watcher = seen.watcher(provider, _clock_sleep(server, seen))
+            watcher.watch(job)
+            await watcher.drain()
+
+        run(scenario(), provider)
+
+    statuses = [j.status for j in seen.jobs]
+    assert "cooling_down" in statuses and statuses[-1] == "succeeded"
