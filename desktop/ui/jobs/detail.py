@@ -292,7 +292,9 @@ class JobDetailWidget(QWidget):
             if not job.is_finished
             else "This job reported no training metrics."
         )
-        self.charts.set_points(points, empty_message=empty)
+        await self.charts.show_points(points, empty_message=empty)
+        if self.job is None or self.job.id != job.id:
+            return
         if problem:
             self.notice.setText(f"The result file could not be read: {problem}")
 

@@ -67,7 +67,7 @@ async def render_chart_png(points: list[MetricPoint], path: Path) -> bool:
     try:
         chart.resize(*CHART_SIZE)
         await chart.ensure_ready()
-        chart.set_points(points)
+        await chart.show_points(points)
         chart.plot_area.resize(*CHART_SIZE)
         return chart.save_png(path)
     finally:

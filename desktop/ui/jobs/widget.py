@@ -102,6 +102,7 @@ class JobsWidget(QWidget):
         service_.problem.connect(self._on_problem)
         service_.refreshing_changed.connect(self._on_refreshing_changed)
         service_.refreshed.connect(self._on_refreshed)
+        service_.cache_loaded.connect(self._after_list_change)
         connection.models_changed.connect(self._on_models_changed)
         connection.reachability_changed.connect(self._on_reachability_changed)
         connection.connection_changed.connect(self._on_connection_changed)
@@ -216,7 +217,7 @@ class JobsWidget(QWidget):
         self._after_list_change()
 
     def _after_list_change(self) -> None:
-        self.empty_label.setVisible(not self.list_model.all_jobs)
+        self.empty_label.setVisible(self.service.loaded and not self.list_model.all_jobs)
         self.models_view.set_jobs(self.list_model.all_jobs)
 
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:

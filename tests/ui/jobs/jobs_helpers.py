@@ -68,6 +68,13 @@ def show(window: MainWindow) -> None:
     window.show()
 
 
+def wait_loaded(tab: JobsWidget, qtbot: QtBot) -> None:
+    """Wait until the list shows the jobs saved on this computer (read in a thread)."""
+    if not tab.service.loaded:
+        with qtbot.waitSignal(tab.service.cache_loaded, timeout=5000):
+            pass
+
+
 def start_job(
     window: MainWindow,
     loop: qasync.QEventLoop,

@@ -27,6 +27,7 @@ from tests.ui.jobs.jobs_helpers import (
     settled,
     show,
     start_job,
+    wait_loaded,
     wait_until_finished,
     write_training_file,
 )
@@ -191,6 +192,7 @@ def test_job_running_when_the_app_closed_is_followed_again_when_it_opens(
 
     window = online_window(make_window, qasync_loop, emulator, connect=False)
     tab = window.jobs_tab
+    wait_loaded(tab, qtbot)
     assert tab.list_model.find(job.id) is not None  # from the local record, before any request
 
     async def scenario() -> FineTuningJob:

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.types import FineTuningJob, JobError
 from tests.ui.conftest import WindowFactory, context_of
-from tests.ui.jobs.jobs_helpers import click_row, settle, show, table_texts
+from tests.ui.jobs.jobs_helpers import click_row, settle, show, table_texts, wait_loaded
 from tests.ui.loop_helpers import run
 
 pytestmark = pytest.mark.gui
@@ -62,6 +62,7 @@ def test_list_is_filled_from_saved_jobs_when_the_connection_is_offline(
     window = make_window()  # the Demo points at a port where nothing answers
     show(window)
     tab = window.jobs_tab
+    wait_loaded(tab, qtbot)
 
     assert table_texts(tab.table, 0) == ["cooling_down", "Failed", "Succeeded"]
     assert table_texts(tab.table, 1)[2] == "gpt-4o-mini-2024-07-18"
@@ -82,6 +83,7 @@ def test_unknown_status_is_shown_as_it_is_when_a_job_reports_one(
     window = make_window()
     show(window)
     tab = window.jobs_tab
+    wait_loaded(tab, qtbot)
 
     click_row(qtbot, tab.table, 0)
     settle(tab, qasync_loop)
@@ -101,6 +103,7 @@ def test_filter_shows_only_failed_jobs_when_failed_is_chosen(
     window = make_window()
     show(window)
     tab = window.jobs_tab
+    wait_loaded(tab, qtbot)
 
     tab.filter_combo.setCurrentIndex(tab.filter_combo.findText("Failed"))
 
