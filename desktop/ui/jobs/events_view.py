@@ -56,7 +56,7 @@ class EventLogView(QWidget):
         self._update()
 
     def add_older(self, events: Sequence[JobEvent], *, has_more: bool) -> None:
-        self.model.add_events(events)
+        self.model.add_events(events, older=True)
         self.has_more = has_more
         self.loading = False
         self._update()

@@ -260,18 +260,21 @@ class EventListModel(QAbstractListModel):
         self.job_id: str | None = None
 
     def set_events(self, job_id: str | None, events: Sequence[JobEvent]) -> None:
+        """Show ``events`` (newest first, as the connection lists them)."""
         self.beginResetModel()
         self.job_id = job_id
-        self._events = sorted(events, key=lambda e: (e.created_at, e.id), reverse=True)
+        self._events = sorted(events, key=lambda e: e.created_at, reverse=True)  # stable
         self._ids = {event.id for event in self._events}
         self.endResetModel()
 
-    def add_events(self, events: Iterable[JobEvent]) -> int:
-        """Merge newer or older events in their place; returns how many were new."""
+    def add_events(self, events: Iterable[JobEvent], *, older: bool = False) -> int:
+        """Add newer events on top (``older``: a page from before those shown, at the end);
+        returns how many were new."""
         fresh = [event for event in events if event.id not in self._ids]
         if not fresh:
             return 0
-        self.set_events(self.job_id, [*self._events, *fresh])
+        merged = [*self._events, *fresh] if older else [*fresh, *self._events]
+        self.set_events(self.job_id, merged)
         return len(fresh)
 
     @property

@@ -66,6 +66,8 @@ class JobsService(QObject):
     """A job was added or changed (``FineTuningJob``)."""
     events_added = Signal(str, list)
     """New events of a job (job id, ``list[JobEvent]`` newest first)."""
+    older_events_added = Signal(str, list)
+    """Events from before those known (the log asked for more), newest first."""
     job_finished = Signal(object)
     """A job seen running finished, failed or was cancelled (once per job)."""
     job_gone = Signal(str)
@@ -97,7 +99,8 @@ class JobsService(QObject):
         self._watcher_factory = watcher_factory
         self._profile_id = connection.profile.id
         self._jobs: dict[str, FineTuningJob] = {}
-        self._events: dict[str, dict[str, JobEvent]] = {}
+        self._events: dict[str, list[JobEvent]] = {}  # newest first, as the API lists them
+        self._event_ids: dict[str, set[str]] = {}
         self._points: dict[str, list[MetricPoint]] = {}
         self._watcher: JobWatcher | None = None
         self._refresh_task: asyncio.Task[None] | None = None
@@ -154,11 +157,14 @@ class JobsService(QObject):
 
     def events(self, job_id: str) -> list[JobEvent]:
         """Events seen so far, newest first (from memory, else the store)."""
+        return list(self._known_events(job_id))
+
+    def _known_events(self, job_id: str) -> list[JobEvent]:
         if job_id not in self._events:
             cached = self._store.cached_events(self._profile_id, job_id) if self._store else []
-            self._events[job_id] = {event.id: event for event in cached}
-        events = self._events[job_id].values()
-        return sorted(events, key=lambda e: (e.created_at, e.id), reverse=True)
+            self._events[job_id] = list(cached)
+            self._event_ids[job_id] = {event.id for event in cached}
+        return self._events[job_id]
 
     def cached_points(self, job_id: str) -> list[MetricPoint] | None:
         return self._points.get(job_id)
@@ -229,6 +235,7 @@ class JobsService(QObject):
         self._stop_following()
         self._profile_id = profile.id
         self._events.clear()
+        self._event_ids.clear()
         self._points.clear()
         self._load_cache()
 
@@ -379,7 +386,10 @@ class JobsService(QObject):
                 self.job_gone.emit(job_id)
 
         def known_ids(job_id: str) -> Container[str]:
-            return set(self._events.get(job_id, {})) if current() else set()
+            if not current():
+                return set()
+            self._known_events(job_id)
+            return set(self._event_ids[job_id])
 
         return factory(
             self._connection.provider,
@@ -398,21 +408,29 @@ class JobsService(QObject):
 
     # ------------------------------------------------------------------ events and metrics
 
-    def _receive_events(self, job_id: str, events: Iterable[JobEvent]) -> list[JobEvent]:
-        known = self._events.setdefault(job_id, {})
-        if not known and self._store is not None:
-            known.update({e.id: e for e in self._store.cached_events(self._profile_id, job_id)})
-        fresh = [event for event in events if event.id not in known]
+    def _receive_events(
+        self, job_id: str, events: Iterable[JobEvent], *, older: bool = False
+    ) -> list[JobEvent]:
+        """Keep new events (``older``: a page from before those known); newest first."""
+        known = self._known_events(job_id)
+        ids = self._event_ids[job_id]
+        fresh = [event for event in events if event.id not in ids]
         if not fresh:
             return []
         if self._store is not None:
             self._store.save_events(self._profile_id, job_id, fresh)
-        known.update({event.id: event for event in fresh})
-        fresh.sort(key=lambda e: (e.created_at, e.id), reverse=True)
+        ids.update(event.id for event in fresh)
+        merged = [*known, *fresh] if older else [*fresh, *known]
+        # Stable: events of the same second keep the order the connection listed them in.
+        merged.sort(key=lambda e: e.created_at, reverse=True)
+        self._events[job_id] = merged
         new_points = points_from_events(fresh)
         if new_points and job_id in self._points:
             self._points[job_id] = merge_points(self._points[job_id], new_points)
-        self.events_added.emit(job_id, fresh)
+        if older:
+            self.older_events_added.emit(job_id, fresh)
+        else:
+            self.events_added.emit(job_id, fresh)
         return fresh
 
     async def fetch_new_events(self, job_id: str) -> list[JobEvent]:
@@ -420,9 +438,9 @@ class JobsService(QObject):
         from desktop.api.jobs import new_events
 
         profile_id = self._profile_id
-        self.events(job_id)  # loads the cached ones as "known"
+        self._known_events(job_id)  # the cached ones count as known
         provider = await self._connection.provider()
-        events = await new_events(provider, job_id, known_ids=set(self._events[job_id]))
+        events = await new_events(provider, job_id, known_ids=set(self._event_ids[job_id]))
         return self._receive_events(job_id, events) if profile_id == self._profile_id else []
 
     async def fetch_older_events(self, job_id: str, before_id: str) -> Page[JobEvent]:
@@ -431,7 +449,7 @@ class JobsService(QObject):
         provider = await self._connection.provider()
         page = await provider.list_events(job_id, after=before_id, limit=EVENTS_PAGE)
         if profile_id == self._profile_id:
-            self._receive_events(job_id, page.items)
+            self._receive_events(job_id, page.items, older=True)
         return page
 
     async def metric_points(self, job: FineTuningJob) -> list[MetricPoint]:
