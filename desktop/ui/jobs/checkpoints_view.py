@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -53,6 +53,8 @@ class CheckpointsView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._on_double_clicked)
@@ -94,8 +96,9 @@ class CheckpointsView(QWidget):
             return
         text = advice.explanation if advice is not None else ""
         if advice is not None and advice.overfitting:
-            self.advice_label.setStyleSheet(f"color: {TONE_COLORS['warn']};")
-            text = f"<b>Likely over-fitting.</b> {text}"
+            self.advice_label.setStyleSheet(f"color: {TONE_COLORS['warn']}; font-weight: bold;")
+            if "over-fit" not in text.lower():
+                text = f"Likely over-fitting. {text}"
         else:
             self.advice_label.setStyleSheet("")
         self.advice_label.setText(text)

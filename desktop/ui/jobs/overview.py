@@ -201,7 +201,11 @@ class JobOverview(QWidget):
         values["finished"].setText(finished)
         seconds = job_duration_seconds(job, now=self._now())
         values["duration"].setText("" if seconds is None else format_duration(seconds))
-        values["trained_tokens"].setText(format_tokens(job.trained_tokens) or "not yet known")
+        if job.trained_tokens is not None:
+            tokens = format_tokens(job.trained_tokens)
+        else:
+            tokens = "none reported" if job.is_finished else "known when training has started"
+        values["trained_tokens"].setText(tokens)
         values["cost"].setText(self._cost_text(job, origin, cost))
         values["hyperparameters"].setText(
             "\n".join(describe_hyperparameters(job.hyperparameters, method=job.method))
@@ -223,8 +227,10 @@ class JobOverview(QWidget):
             parts.append(f"{format_cost(cost)} (from the tokens trained)")
         elif not job.is_finished:
             parts.append("known when the job has finished")
+        elif not job.trained_tokens:
+            parts.append("none reported (no tokens were trained)")
         else:
-            parts.append("not known (no price for this model)")
+            parts.append("not known (no training price for this model)")
         if origin is not None and origin.quoted_usd is not None:
             parts.append(f"quoted {format_cost(origin.quoted_usd)} before the start")
         return "; ".join(parts)
@@ -234,7 +240,8 @@ class JobOverview(QWidget):
             self.files_row.removeWidget(button)
             button.setParent(None)
         self._file_buttons = []
-        self.files_label.setText("" if job.result_files else "none yet")
+        empty = "none" if job.is_finished else "none yet (written when the job has finished)"
+        self.files_label.setText("" if job.result_files else empty)
         for file_id in job.result_files:
             button = QPushButton(f"Download {file_id}…")
             button.setObjectName("downloadResultButton")

@@ -154,8 +154,20 @@ class JobsWidget(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((120, 170, 100, 120, 120, 120, 80, 100, 70)):
-            self.table.setColumnWidth(column, width)
+        metrics = self.table.fontMetrics()
+        samples = (
+            "Succeeded ",
+            "gpt-4o-mini-2024-07-18",
+            "support-bot",
+            "dataset.jsonl",
+            "2026-11-27 13:08",
+            "2026-11-27 13:08",
+            "2 h 05 min",
+            "Trained tokens",
+            "$12.34",
+        )
+        for column, sample in enumerate(samples):  # not ResizeToContents: it reads every row
+            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.detail = JobDetailWidget(self.service)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -164,6 +176,8 @@ class JobsWidget(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 400])  # scaled to the window; restored when saved
+        self.detail.setMinimumWidth(360)
         self.empty_label = QLabel(
             "No jobs on this connection yet. Press “New job…” to fine-tune a model on one of "
             "your datasets."
