@@ -203,3 +203,15 @@ def run_scenario(
             await tab.service.aclose()
 
     return run(loop, body(), timeout)
+
+
+async def wait_status(tab: JobsWidget, job_id: str, status: str) -> FineTuningJob:
+    """Wait (on the running loop) until the service knows the job has ``status``."""
+    current = tab.service.job(job_id)
+    if current is not None and current.status == status:
+        return current
+    (job,) = await next_emission(
+        tab.service.job_changed, lambda j: j.id == job_id and j.status == status
+    )
+    assert isinstance(job, FineTuningJob)
+    return job

@@ -19,6 +19,7 @@ from tests.ui.jobs.jobs_helpers import (
     settled,
     start_job,
     table_texts,
+    wait_status,
     wait_until_finished,
     write_training_file,
 )
@@ -152,3 +153,38 @@ def test_checkpoints_flag_overfitting_and_recommend_the_best_when_validation_los
         advice.recommended.fine_tuned_model_checkpoint
         in window.playground_tab.model_combo.currentText()
     )
+
+
+def test_pause_then_resume_when_the_job_runs(
+    make_window: WindowFactory,
+    qasync_loop: Any,
+    qtbot: QtBot,
+    emulator: Any,
+    tmp_path: Path,
+    shown_errors: list[Any],
+) -> None:
+    window = online_window(make_window, qasync_loop, emulator)
+    tab = window.jobs_tab
+    job = start_job(window, qasync_loop, write_training_file(tmp_path / "support.jsonl", 40))
+    detail = tab.detail
+    seen: list[str] = []
+
+    async def scenario() -> None:
+        await refresh(tab, qtbot)
+        select_job(tab, qtbot, job.id)
+        await settled(tab)
+        await wait_status(tab, job.id, "running")
+        click(qtbot, detail.pause_button)
+        await settled(tab)
+        seen.append(detail.status_badge.text())
+        assert detail.resume_button.isVisible() and not detail.pause_button.isVisible()
+        click(qtbot, detail.resume_button)
+        await settled(tab)
+        seen.append(detail.status_badge.text())
+        await wait_until_finished(tab, job.id)
+
+    run_scenario(qasync_loop, tab, scenario())
+
+    assert seen == ["Paused", "Training"]
+    assert detail.status_badge.text() == "Succeeded"
+    assert shown_errors == []
