@@ -61,7 +61,8 @@ def test_open_model_refuses_a_retired_model(
     window = make_window(demo_url=emulator.base_url)
     service = context_of(window).connection_service
     run(qasync_loop, service.start_check())
-    playground = PlaygroundWidget(service, today=lambda: dt.date(2026, 12, 1))
+    # Owned by the window (closed with it), so no stray widget outlives the test.
+    playground = PlaygroundWidget(service, today=lambda: dt.date(2026, 12, 1), parent=window)
 
     assert not playground.open_model("gpt-3.5-turbo-0125")
     assert playground.selected_model != "gpt-3.5-turbo-0125"
