@@ -18,7 +18,7 @@ _Index = QModelIndex | QPersistentModelIndex
 def profile_label(profile: ConnectionProfile, *, active: bool, draft: bool) -> str:
     """The text of one row, e.g. ``"Work · OpenAI — in use"``."""
     if profile.kind is ConnectionKind.DEMO:
-        text = "Demo · built-in simulation"
+        text = f"{profile.name} · built-in simulation"
     else:
         text = f"{profile.name or 'Unnamed'} · {KIND_LABELS[profile.kind]}"
     if draft:

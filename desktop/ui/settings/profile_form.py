@@ -30,7 +30,9 @@ HINT_STYLE = "color: palette(placeholder-text);"
 DEMO_EXPLANATION = (
     "<b>Demo</b> is a built-in simulation of the OpenAI service. It needs no key and costs "
     "nothing, and nothing you do with it leaves this computer. Use it to learn the app: "
-    "uploads, training jobs and chat replies are all made up on your machine."
+    "uploads, training jobs and chat replies are all made up on your machine. "
+    "<b>Demo Azure</b> is the same simulation spoken to the way Azure OpenAI is: use the two "
+    "to try carrying a job from one connection to another (Jobs → Train again on…)."
 )
 
 _KEY_PLACEHOLDERS: dict[ConnectionKind, str] = {

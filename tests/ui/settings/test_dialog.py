@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from desktop.api.connection_check import ConnectionReport
 from desktop.core.connections import (
     DEFAULT_AZURE_API_VERSION,
+    DEMO_AZURE_PROFILE_ID,
     DEMO_PROFILE_ID,
     ConnectionKind,
     ConnectionProfile,
@@ -152,7 +153,7 @@ def test_removes_key_when_remove_key_confirmed(
     click(qtbot, dialog.form.remove_key_button)
 
     assert fake_keyring.passwords == {}
-    assert [p.name for p in store.list()] == ["Demo", "Work"]
+    assert [p.name for p in store.list()] == ["Demo", "Work", "Demo Azure"]
     assert "WXYZ" not in dialog.form.key_edit.placeholderText()
     assert not dialog.form.remove_key_button.isEnabled()
 
@@ -172,7 +173,7 @@ def test_deletes_key_when_profile_deleted(
         click(qtbot, dialog.ui.delete_button)
 
     assert asked == ["Delete connection?"]
-    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID]
+    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID, DEMO_AZURE_PROFILE_ID]
     assert fake_keyring.passwords == {}
     assert dialog.form.original is not None
     assert dialog.form.original.id == DEMO_PROFILE_ID
@@ -191,7 +192,7 @@ def test_keeps_profile_when_delete_not_confirmed(
 
     click(qtbot, dialog.ui.delete_button)
 
-    assert [p.name for p in store.list()] == ["Demo", "Work"]
+    assert [p.name for p in store.list()] == ["Demo", "Work", "Demo Azure"]
     assert len(fake_keyring.passwords) == 1
 
 
@@ -237,7 +238,7 @@ def test_saves_nothing_when_session_only_declined(
 
     _save_openai_profile(qtbot, dialog, name="Laptop", key=KEY)
 
-    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID]
+    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID, DEMO_AZURE_PROFILE_ID]
     assert dialog.ui.save_button.isEnabled()
 
 
@@ -271,7 +272,7 @@ def test_blocks_save_and_test_when_url_malformed(
     assert not dialog.ui.test_button.isEnabled()
     click(qtbot, dialog.ui.save_button)
     click(qtbot, dialog.ui.test_button)
-    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID]
+    assert [p.id for p in store.list()] == [DEMO_PROFILE_ID, DEMO_AZURE_PROFILE_ID]
     assert list(emulator.requests) == []
 
     retype(qtbot, dialog.form.base_url.edit, emulator.base_url)
@@ -547,7 +548,7 @@ def test_unsaved_edits_are_saved_when_closing_and_user_chooses_save(
     dialog.reject()
 
     assert asked == ["Save changes?"]
-    assert [p.name for p in store.list()] == ["Demo", "Work account"]
+    assert [p.name for p in store.list()] == ["Demo", "Work account", "Demo Azure"]
     assert not dialog.isVisible()
 
 
@@ -567,4 +568,4 @@ def test_dialog_stays_open_with_edits_when_closing_is_cancelled(
 
     assert dialog.isVisible()
     assert dialog.form.name.edit.text() == "Work account"
-    assert [p.name for p in store.list()] == ["Demo", "Work"]
+    assert [p.name for p in store.list()] == ["Demo", "Work", "Demo Azure"]
