@@ -1,9 +1,10 @@
 """Check a training file: streaming, in parallel across processes, cancellable.
 
-The calling thread reads the file in large chunks of whole lines (:mod:`chunks`) and hands
-them to a pool of worker processes (``json.loads`` holds the GIL, so threads would not
-scale). Results come back in file order and are merged by a :class:`ReportBuilder`; only a
-few chunks are in flight at a time, so memory stays flat whatever the file's size.
+The calling thread finds large chunks of whole lines (:mod:`chunks`) and hands their places
+to a pool of worker processes, which read the bytes themselves (``json.loads`` holds the GIL,
+so threads would not scale). Results come back in file order and are merged by a
+:class:`ReportBuilder`; only a few chunks are in flight at a time, so memory stays flat
+whatever the file's size. Chunks get smaller near the end so the workers finish together.
 
 Workers are started with the ``spawn`` method: forking a process that runs Qt is unsafe,
 and a spawned worker imports only ``desktop.core``. They inherit the parent's offline
@@ -24,8 +25,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from pathlib import Path
+from typing import TypeVar
 
-from desktop.core.dataset.chunks import DEFAULT_CHUNK_SIZE, Chunk, iter_chunks
+from desktop.core.dataset.chunks import (
+    DEFAULT_CHUNK_SIZE,
+    Chunk,
+    ChunkPlace,
+    iter_chunk_places,
+    iter_chunks,
+)
 from desktop.core.dataset.report import DatasetReport, ReportBuilder
 from desktop.core.dataset.token_counter import TokenCounter
 from desktop.core.dataset.worker import (
@@ -42,12 +50,17 @@ __all__ = ["POOL_THRESHOLD_BYTES", "CheckCancelledError", "check_file"]
 # Files smaller than this are checked in the calling thread when ``workers`` is not given.
 POOL_THRESHOLD_BYTES = 16 * 1024 * 1024
 _MAX_WORKERS = 8
-_IN_FLIGHT_PER_WORKER = 2
+# Only places are sent and results are small, so several chunks can wait per worker: one
+# slow chunk at the head of the line then does not leave the other workers without work.
+_IN_FLIGHT_PER_WORKER = 4
+# The last bytes are split into this many chunks per worker, so the workers finish together.
+_TAIL_PARTS_PER_WORKER = 2
 _CANCEL_POLL_SECONDS = 0.1
 
 _log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+_C = TypeVar("_C", Chunk, ChunkPlace)
 
 
 class CheckCancelledError(FinetuneError):
@@ -133,11 +146,15 @@ def _check(
         raise _read_error(path, exc) from exc
     builder = ReportBuilder(context_limit=settings.context_limit)
     with handle:
-        chunks = _guarded(iter_chunks(handle, chunk_size=chunk_size), path)
+        results: Generator[ChunkResult, None, None]
         if count == 1:
+            chunks = _guarded(iter_chunks(handle, chunk_size=chunk_size), path)
             results = _check_here(chunks, settings, cancel)
         else:
-            results = _check_in_pool(path, chunks, settings, cancel, count)
+            places = iter_chunk_places(
+                handle, chunk_size=chunk_size, size=size, tail_parts=count * _TAIL_PARTS_PER_WORKER
+            )
+            results = _check_in_pool(path, _guarded(places, path), settings, cancel, count)
         with closing(results):  # stops the pool at once if progress() raises
             for result in results:
                 builder.add(result)
@@ -157,8 +174,8 @@ def _read_error(path: Path, exc: OSError) -> DatasetError:
     )
 
 
-def _guarded(chunks: Iterator[Chunk], path: Path) -> Iterator[Chunk]:
-    """The chunks, with read errors turned into DatasetError."""
+def _guarded(chunks: Iterator[_C], path: Path) -> Iterator[_C]:
+    """The chunks (or their places), with read errors turned into DatasetError."""
     try:
         yield from chunks
     except OSError as exc:
@@ -185,7 +202,7 @@ def _result_when_done(future: Future[ChunkResult], cancel: threading.Event | Non
 
 def _check_in_pool(
     path: Path,
-    chunks: Iterator[Chunk],
+    places: Iterator[ChunkPlace],
     settings: CheckSettings,
     cancel: threading.Event | None,
     workers: int,
@@ -198,23 +215,26 @@ def _check_in_pool(
     )
     pending: deque[Future[ChunkResult]] = deque()
     try:
-        for chunk in chunks:
+        for place in places:
             _check_cancel(cancel)
             # Workers read the bytes themselves: only the chunk's place crosses the pipe.
             pending.append(
                 pool.submit(
                     pool_check_chunk_at,
                     str(path),
-                    chunk.offset,
-                    len(chunk.data),
-                    chunk.first_line,
+                    place.offset,
+                    place.length,
+                    place.first_line,
                     settings,
                 )
             )
-            del chunk
             if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                 yield _result_when_done(pending.popleft(), cancel)
         while pending:
             yield _result_when_done(pending.popleft(), cancel)
-    finally:
+    except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    # Every result is in: the idle workers exit in the background (each frees its
+    # tokenizer, ~0.1 s) while the report is put together.
+    pool.shutdown(wait=False)

@@ -252,6 +252,20 @@ def test_worker_processes_give_the_same_report_when_checking_in_parallel(
     assert parallel.stats.total_tokens > 0
 
 
+def test_worker_processes_give_the_same_report_when_lines_span_small_chunks(
+    write_file: WriteFile,
+) -> None:
+    lines = valid_lines(40)
+    lines[7] = "{broken"
+    lines[30] = json.dumps({"messages": [{"role": "user", "content": "x" * 3000}]})
+    path = write_file(lines, newline=b"\r\n", prefix=b"\xef\xbb\xbf", final_newline=False)
+    single = check(path, workers=1)
+    parallel = check(path, workers=2, chunk_size=300)
+    assert parallel.issues == single.issues
+    assert parallel.stats == single.stats
+    assert parallel.lines == single.lines == 40
+
+
 def test_cancel_stops_the_worker_pool_when_set_before_start(write_file: WriteFile) -> None:
     cancel = threading.Event()
     cancel.set()
