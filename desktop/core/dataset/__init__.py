@@ -50,21 +50,61 @@ Building blocks for other tools: :func:`check_record` checks one parsed line,
 
 from __future__ import annotations
 
-from desktop.core.dataset.chunks import Chunk, iter_chunks
-from desktop.core.dataset.engine import CheckCancelledError, check_file
-from desktop.core.dataset.formats import DatasetFormat, detect_line_format, model_format_issue
-from desktop.core.dataset.issues import DatasetIssue, IssueCode, Severity
-from desktop.core.dataset.report import DatasetReport
-from desktop.core.dataset.rules import ExampleCheck, check_record
-from desktop.core.dataset.stats import (
-    DatasetStats,
-    Distribution,
-    HistogramBin,
-    TrainingEstimate,
-    default_epochs,
-    estimate_training,
-)
-from desktop.core.dataset.token_counter import TokenCounter
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.core.dataset.chunks import Chunk, iter_chunks
+    from desktop.core.dataset.engine import CheckCancelledError, check_file
+    from desktop.core.dataset.formats import DatasetFormat, detect_line_format, model_format_issue
+    from desktop.core.dataset.issues import DatasetIssue, IssueCode, Severity
+    from desktop.core.dataset.report import DatasetReport
+    from desktop.core.dataset.rules import ExampleCheck, check_record
+    from desktop.core.dataset.stats import (
+        DatasetStats,
+        Distribution,
+        HistogramBin,
+        TrainingEstimate,
+        default_epochs,
+        estimate_training,
+    )
+    from desktop.core.dataset.token_counter import TokenCounter
+
+# Loaded on first use (PEP 562): a dataset-check worker process imports
+# ``desktop.core.dataset.worker``, which runs this file first; importing everything here would
+# cost each worker ~50 ms of start-up it does not need (the engine, reports, the catalog).
+_HOMES = {
+    "Chunk": "chunks",
+    "iter_chunks": "chunks",
+    "CheckCancelledError": "engine",
+    "check_file": "engine",
+    "DatasetFormat": "formats",
+    "detect_line_format": "formats",
+    "model_format_issue": "formats",
+    "DatasetIssue": "issues",
+    "IssueCode": "issues",
+    "Severity": "issues",
+    "DatasetReport": "report",
+    "ExampleCheck": "rules",
+    "check_record": "rules",
+    "DatasetStats": "stats",
+    "Distribution": "stats",
+    "HistogramBin": "stats",
+    "TrainingEstimate": "stats",
+    "default_epochs": "stats",
+    "estimate_training": "stats",
+    "TokenCounter": "token_counter",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CheckCancelledError",

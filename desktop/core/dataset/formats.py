@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from desktop.core.catalog import CatalogModel
 from desktop.core.dataset.issues import DatasetIssue, IssueCode, make_issue
+
+if TYPE_CHECKING:
+    from desktop.core.catalog import CatalogModel
 
 __all__ = [
     "DatasetFormat",
