@@ -14,12 +14,10 @@ loop running the coroutines.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import threading
-from collections.abc import Awaitable, Callable, Container, Iterable
+from collections.abc import Awaitable, Callable, Container, Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,18 +25,19 @@ from desktop.core.errors import FinetuneError
 from desktop.core.jobs.metrics import (
     MetricPoint,
     merge_points,
-    parse_results_csv,
     points_from_events,
 )
 from desktop.core.jobs.polling import PollPolicy
 from desktop.core.jobs.quote import actual_training_cost
 from desktop.core.jobs.status import is_active
-from desktop.core.types import Checkpoint, FineTuningJob, JobEvent, Page
+from desktop.core.types import FineTuningJob, JobEvent, Page
 from desktop.ui.common.connection_state import Reachability, ReachState
+from desktop.ui.jobs.event_cache import JobEventCache
+from desktop.ui.jobs.job_requests import JobRequests
+from desktop.ui.jobs.saved_jobs import SavedJobsReader, recorded
 
 if TYPE_CHECKING:
     from desktop.api.jobs import JobWatcher
-    from desktop.api.provider import Provider
     from desktop.core.catalog import ModelCatalog
     from desktop.core.connections import ConnectionProfile
     from desktop.core.jobs.records import JobOrigin
@@ -52,12 +51,13 @@ RESET_THRESHOLD = 40
 """More changed jobs than this in one refresh: reset the list instead of row-by-row updates."""
 
 WatcherFactory = Callable[..., "JobWatcher"]
+T = TypeVar("T")
 
 POLL_POLICY: PollPolicy = PollPolicy()
 """How often active jobs are polled (tests make it faster)."""
 
 
-class JobsService(QObject):
+class JobsService(QObject, JobRequests):
     """Jobs of the active connection: cached list, background refresh, watchers, actions."""
 
     jobs_reset = Signal(list)
@@ -80,8 +80,6 @@ class JobsService(QObject):
     """The list was refreshed from the connection (it answered)."""
     cache_loaded = Signal()
     """The jobs saved on this computer for the connection are in (``jobs_reset`` came first)."""
-    _cache_read = Signal(str, int, list)
-    """From the reading thread: profile id, generation, jobs."""
 
     def __init__(
         self,
@@ -99,8 +97,7 @@ class JobsService(QObject):
         self._watcher_factory = watcher_factory
         self._profile_id = connection.profile.id
         self._jobs: dict[str, FineTuningJob] = {}
-        self._events: dict[str, list[JobEvent]] = {}  # newest first, as the API lists them
-        self._event_ids: dict[str, set[str]] = {}
+        self._events = JobEventCache(self._saved_events, self._save_events)
         self._points: dict[str, list[MetricPoint]] = {}
         self._watcher: JobWatcher | None = None
         self._refresh_task: asyncio.Task[None] | None = None
@@ -109,7 +106,8 @@ class JobsService(QObject):
         self._closed = False
         self._loaded = False
         self._generation = 0
-        self._cache_read.connect(self._on_cache_read)
+        self._reader = SavedJobsReader(self)
+        self._reader.read.connect(self._on_cache_read)
 
     # ------------------------------------------------------------------ state
 
@@ -142,7 +140,8 @@ class JobsService(QObject):
         return self._refresh_task is not None and not self._refresh_task.done()
 
     def origin(self, job_id: str) -> JobOrigin | None:
-        return self._store.origin(self._profile_id, job_id) if self._store else None
+        store = self._store
+        return recorded(lambda: store.origin(self._profile_id, job_id), None) if store else None
 
     def dataset_name(self, job: FineTuningJob) -> str | None:
         origin = self.origin(job.id)
@@ -153,18 +152,23 @@ class JobsService(QObject):
         return actual_training_cost(job, catalog) if catalog is not None else None
 
     def is_gone(self, job_id: str) -> bool:
-        return self._store.is_gone(self._profile_id, job_id) if self._store else False
+        store = self._store
+        return recorded(lambda: store.is_gone(self._profile_id, job_id), False) if store else False
 
     def events(self, job_id: str) -> list[JobEvent]:
         """Events seen so far, newest first (from memory, else the store)."""
-        return list(self._known_events(job_id))
+        return self._events.events(job_id)
 
-    def _known_events(self, job_id: str) -> list[JobEvent]:
-        if job_id not in self._events:
-            cached = self._store.cached_events(self._profile_id, job_id) if self._store else []
-            self._events[job_id] = list(cached)
-            self._event_ids[job_id] = {event.id for event in cached}
-        return self._events[job_id]
+    def _saved_events(self, job_id: str) -> list[JobEvent]:
+        store, profile_id = self._store, self._profile_id
+        if store is None:
+            return []
+        return recorded(lambda: store.cached_events(profile_id, job_id), [])
+
+    def _save_events(self, job_id: str, events: Sequence[JobEvent]) -> None:
+        store, profile_id = self._store, self._profile_id
+        if store is not None:
+            recorded(lambda: store.save_events(profile_id, job_id, events), None)
 
     def cached_points(self, job_id: str) -> list[MetricPoint] | None:
         return self._points.get(job_id)
@@ -193,27 +197,14 @@ class JobsService(QObject):
         self._load_cache()
 
     def _load_cache(self) -> None:
-        # Reading 2,000 saved jobs takes ~60 ms: a plain thread (not an asyncio task, which
-        # would need the loop to be running) reads them and hands them back through a signal.
         self._generation += 1
-        generation, profile_id, store = self._generation, self._profile_id, self._store
         self._loaded = False
         self._jobs = {}
         self.jobs_reset.emit([])
-        if store is None:
-            self._on_cache_read(profile_id, generation, [])
-            return
-
-        def read() -> None:
-            try:
-                jobs = store.cached_jobs(profile_id)
-            except FinetuneError as exc:
-                log.warning("saved jobs of %s unreadable: %s", profile_id, type(exc).__name__)
-                jobs = []
-            with contextlib.suppress(RuntimeError):  # the service was deleted (window closed)
-                self._cache_read.emit(profile_id, generation, jobs)
-
-        threading.Thread(target=read, name="jobs-cache", daemon=True).start()
+        if self._store is None:
+            self._on_cache_read(self._profile_id, self._generation, [])
+        else:
+            self._reader.start(self._store, self._profile_id, self._generation)
 
     def _on_cache_read(self, profile_id: str, generation: int, jobs: list[FineTuningJob]) -> None:
         if generation != self._generation or profile_id != self._profile_id:
@@ -235,7 +226,6 @@ class JobsService(QObject):
         self._stop_following()
         self._profile_id = profile.id
         self._events.clear()
-        self._event_ids.clear()
         self._points.clear()
         self._load_cache()
 
@@ -320,7 +310,8 @@ class JobsService(QObject):
         if not changed:
             return
         if self._store is not None:
-            self._store.save_jobs(self._profile_id, changed)
+            store = self._store
+            recorded(lambda: store.save_jobs(self._profile_id, changed), None)
         previous = {job.id: self._jobs.get(job.id) for job in changed}
         self._jobs.update({job.id: job for job in changed})
         if len(changed) > RESET_THRESHOLD:
@@ -336,9 +327,10 @@ class JobsService(QObject):
             return
         store = self._store
         if store is not None:
-            if store.notified_status(self._profile_id, job.id) == job.status:
+            profile_id = self._profile_id
+            if recorded(lambda: store.notified_status(profile_id, job.id), None) == job.status:
                 return
-            store.mark_notified(self._profile_id, job.id, job.status)
+            recorded(lambda: store.mark_notified(profile_id, job.id, job.status), None)
         self._points.pop(job.id, None)  # the result file replaces the events' points
         self.job_finished.emit(job)
 
@@ -382,14 +374,14 @@ class JobsService(QObject):
         def on_gone(job_id: str) -> None:
             if current():
                 if self._store is not None:
-                    self._store.mark_gone(self._profile_id, job_id)
+                    store = self._store
+                    recorded(lambda: store.mark_gone(self._profile_id, job_id), None)
                 self.job_gone.emit(job_id)
 
         def known_ids(job_id: str) -> Container[str]:
             if not current():
                 return set()
-            self._known_events(job_id)
-            return set(self._event_ids[job_id])
+            return self._events.known_ids(job_id)
 
         return factory(
             self._connection.provider,
@@ -411,19 +403,10 @@ class JobsService(QObject):
     def _receive_events(
         self, job_id: str, events: Iterable[JobEvent], *, older: bool = False
     ) -> list[JobEvent]:
-        """Keep new events (``older``: a page from before those known); newest first."""
-        known = self._known_events(job_id)
-        ids = self._event_ids[job_id]
-        fresh = [event for event in events if event.id not in ids]
+        """Keep new events (``older``: a page from before those known) and announce them."""
+        fresh = self._events.add(job_id, events, older=older)
         if not fresh:
             return []
-        if self._store is not None:
-            self._store.save_events(self._profile_id, job_id, fresh)
-        ids.update(event.id for event in fresh)
-        merged = [*known, *fresh] if older else [*fresh, *known]
-        # Stable: events of the same second keep the order the connection listed them in.
-        merged.sort(key=lambda e: e.created_at, reverse=True)
-        self._events[job_id] = merged
         new_points = points_from_events(fresh)
         if new_points and job_id in self._points:
             self._points[job_id] = merge_points(self._points[job_id], new_points)
@@ -438,9 +421,9 @@ class JobsService(QObject):
         from desktop.api.jobs import new_events
 
         profile_id = self._profile_id
-        self._known_events(job_id)  # the cached ones count as known
+        known = self._events.known_ids(job_id)  # the saved ones count as known
         provider = await self._connection.provider()
-        events = await new_events(provider, job_id, known_ids=set(self._event_ids[job_id]))
+        events = await new_events(provider, job_id, known_ids=known)
         return self._receive_events(job_id, events) if profile_id == self._profile_id else []
 
     async def fetch_older_events(self, job_id: str, before_id: str) -> Page[JobEvent]:
@@ -451,68 +434,3 @@ class JobsService(QObject):
         if profile_id == self._profile_id:
             self._receive_events(job_id, page.items, older=True)
         return page
-
-    async def metric_points(self, job: FineTuningJob) -> list[MetricPoint]:
-        """The job's training metrics: from its result file once it succeeded, else from the
-        metrics events. Parsing a result file runs in a worker thread.
-
-        Raises:
-            FinetuneError: the result file cannot be read (``ResultFileError`` when not CSV).
-        """
-        cached = self._points.get(job.id)
-        if cached is not None:
-            return cached
-        profile_id = self._profile_id
-        if job.status == "succeeded" and job.result_files:
-            provider = await self._connection.provider()
-            data = await provider.file_content(job.result_files[0])
-            points = await asyncio.to_thread(parse_results_csv, data)
-        else:
-            points = await asyncio.to_thread(points_from_events, self.events(job.id))
-        if profile_id == self._profile_id:
-            self._points[job.id] = points
-        return points
-
-    def points_from_seen_events(self, job_id: str) -> list[MetricPoint]:
-        """Metrics from the events seen so far (when the result file cannot be read)."""
-        return points_from_events(self.events(job_id))
-
-    async def checkpoints(self, job_id: str) -> list[Checkpoint]:
-        from desktop.api.jobs import all_checkpoints
-
-        provider = await self._connection.provider()
-        return await all_checkpoints(provider, job_id)
-
-    async def file_content(self, file_id: str) -> bytes:
-        provider = await self._connection.provider()
-        return await provider.file_content(file_id)
-
-    async def provider(self) -> Provider:
-        return await self._connection.provider()
-
-    # ------------------------------------------------------------------ actions
-
-    async def cancel(self, job_id: str) -> FineTuningJob:
-        return await self._act(job_id, "cancel")
-
-    async def pause(self, job_id: str) -> FineTuningJob:
-        return await self._act(job_id, "pause")
-
-    async def resume(self, job_id: str) -> FineTuningJob:
-        return await self._act(job_id, "resume")
-
-    async def _act(self, job_id: str, action: str) -> FineTuningJob:
-        profile_id = self._profile_id
-        provider = await self._connection.provider()
-        method = {
-            "cancel": provider.cancel_job,
-            "pause": provider.pause_job,
-            "resume": provider.resume_job,
-        }[action]
-        job = await method(job_id)
-        if profile_id == self._profile_id:
-            self._receive_jobs([job])
-            if is_active(job.status):
-                self._watch(job)
-                self.poke(job_id)
-        return job
