@@ -132,9 +132,10 @@ class FileChecker(QObject):
         before the worker even began still counts."""
         self._cancel = threading.Event()
 
-    def _reporter(self, label: str) -> Callable[[int, int], None]:
+    def _reporter(self, label: str, cancel: threading.Event) -> Callable[[int, int], None]:
         def report(done: int, total: int) -> None:
-            self.progress.emit(label, done, total)
+            if not cancel.is_set():  # nobody is listening any more
+                self.progress.emit(label, done, total)
 
         return report
 
@@ -162,7 +163,7 @@ class FileChecker(QObject):
                 path,
                 encoding_name=encoding_name,
                 context_limit=context_limit,
-                progress=self._reporter(f"Checking {path.name}"),
+                progress=self._reporter(f"Checking {path.name}", cancel),
                 cancel=cancel,
             )
             sha256, size = _fingerprint(path, cancel)
@@ -209,7 +210,7 @@ class FileChecker(QObject):
                 validation,
                 ratio=percent / 100,
                 seed=SPLIT_SEED,
-                progress=self._reporter(f"Splitting {checked.path.name}"),
+                progress=self._reporter(f"Splitting {checked.path.name}", cancel),
                 cancel=cancel,
             )
 

@@ -86,7 +86,8 @@ class CreateJobDialog(QDialog):
         self._resume: dict[str, ResumableUpload] = {}
         self.reused_files: list[str] = []
         """Files of this job that were already on the connection (not uploaded again)."""
-        self._checker = FileChecker(prepare=env.prepare_tokenizers, parent=self)
+        # No Qt parent: a worker thread still reporting must never reach a deleted object.
+        self._checker = FileChecker(prepare=env.prepare_tokenizers)
 
         layout = QVBoxLayout(self)
         self.steps_label = QLabel()

@@ -89,7 +89,8 @@ class LocalFileField(QWidget):
         self._title = title
         self._for_validation = for_validation
         self._settings = settings
-        self.checker = FileChecker(prepare=prepare, parent=self)
+        # No Qt parent: the worker thread holds it, so it outlives a widget deleted mid-check.
+        self.checker = FileChecker(prepare=prepare)
         self.result: CheckedFile | None = None
         self.problem = ""
         self.check_task: asyncio.Task[None] | None = None
