@@ -194,6 +194,11 @@ class ModelPage(QWidget):
                 "The app's list of models is unavailable, so no model can be offered. "
                 "Reinstall Finetune Studio."
             )
+        elif not self._env.models:
+            self.empty_label.setText(
+                "The connection has not listed its models yet (it may be offline or still "
+                "loading). Close this dialog, press Refresh in the Playground, then try again."
+            )
         elif not self.choices:
             self.empty_label.setText(
                 "This connection lists no model that can be fine-tuned. On Azure OpenAI, check "

@@ -8,6 +8,7 @@ the dialog like a person and runs the qasync loop until the work a click started
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,17 @@ TODAY = dt.date(2026, 11, 27)
 MODEL = "gpt-4o-mini-2024-07-18"
 
 EnvFactory = Callable[..., CreateJobEnv]
+
+
+def dpo_line(i: int) -> str:
+    """One preference (DPO) example."""
+    return json.dumps(
+        {
+            "input": {"messages": [{"role": "user", "content": f"Say {i}"}]},
+            "preferred_output": [{"role": "assistant", "content": f"{i}."}],
+            "non_preferred_output": [{"role": "assistant", "content": f"No, {i + 1}."}],
+        }
+    )
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from desktop.core.types import FineTuningJob
 from desktop.sandbox import Faults
 from tests.api.support import write_training_file
 from tests.ui.conftest import ShownError
-from tests.ui.jobs.create.conftest import MODEL, DialogFactory, Driver
+from tests.ui.jobs.create.conftest import MODEL, DialogFactory, Driver, dpo_line
 from tests.ui.loop_helpers import run
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
@@ -286,3 +286,29 @@ def test_an_upload_cut_off_midway_is_resumed_when_create_is_pressed_again(
     size = (tmp_path / "train.jsonl").stat().st_size
     assert parts_after - parts_before == -(-size // PART_SIZE) - 3, "parts were sent twice"
     run(qasync_loop, small_parts.aclose())
+
+
+def test_dpo_job_is_created_with_the_beta_the_user_typed(
+    open_dialog: DialogFactory, tmp_path: Path, shown_errors: list[ShownError]
+) -> None:
+    dpo = tmp_path / "prefs.jsonl"
+    dpo.write_text("".join(dpo_line(i) + "\n" for i in range(12)))
+    driver = open_dialog()
+    created: list[FineTuningJob] = []
+    driver.dialog.job_created.connect(lambda _profile, job: created.append(job))
+    driver.choose_training(dpo)
+    driver.next()
+    assert driver.dialog.model_page.select("gpt-4.1-mini-2025-04-14")
+    driver.next()
+    settings = driver.dialog.settings_page
+    driver.click(settings.advanced_check)
+    driver.type_into(settings.beta_edit, "2.5")
+    assert "at most 2" in settings.advanced_problems.text()
+    driver.type_into(settings.beta_edit, "0.2")
+
+    driver.to_review()
+    driver.confirm_and_create()
+
+    assert shown_errors == []
+    (job,) = created
+    assert job.method == "dpo" and job.hyperparameters.beta == 0.2

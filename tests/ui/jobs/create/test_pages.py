@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from desktop.core.dataset import DatasetFormat
 from tests.api.support import write_training_file
-from tests.ui.jobs.create.conftest import MODEL, DialogFactory
+from tests.ui.jobs.create.conftest import MODEL, DialogFactory, dpo_line
 from tests.ui.loop_helpers import run
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
@@ -128,21 +127,11 @@ def test_advanced_settings_are_checked_against_the_documented_ranges(
     assert page.hyperparameters.n_epochs == 3
 
 
-def _dpo_line(i: int) -> str:
-    return json.dumps(
-        {
-            "input": {"messages": [{"role": "user", "content": f"Say {i}"}]},
-            "preferred_output": [{"role": "assistant", "content": f"{i}."}],
-            "non_preferred_output": [{"role": "assistant", "content": f"No, {i + 1}."}],
-        }
-    )
-
-
 def test_dpo_dataset_forces_dpo_and_a_chat_dataset_forbids_it(
     open_dialog: DialogFactory, tmp_path: Path
 ) -> None:
     dpo = tmp_path / "prefs.jsonl"
-    dpo.write_text("".join(_dpo_line(i) + "\n" for i in range(12)))
+    dpo.write_text("".join(dpo_line(i) + "\n" for i in range(12)))
     driver = open_dialog()
     driver.choose_training(dpo)
     assert driver.dialog.data_page.training_format is DatasetFormat.DPO
