@@ -4,6 +4,7 @@ N % of the training file)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from enum import IntEnum
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -23,11 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.dataset import DatasetFormat
+from desktop.core.errors import DatasetUnreadableError, FinetuneError
 from desktop.core.jobs.draft import JobDraft
+from desktop.ui.common.async_slots import async_slot, cancel_task
+from desktop.ui.common.errors import show_error
 from desktop.ui.jobs.create.checking import CheckedFile
 from desktop.ui.jobs.create.env import CreateJobEnv
 from desktop.ui.jobs.create.file_fields import CheckSettings, LocalFileField, RemoteFileField
 
+SAMPLES_FOLDER = "samples"
+SAMPLE_NAME = "customer-support-sample.jsonl"
+"""The shipped sample (the Datasets tab offers the same one, copied to the same folder)."""
 DEFAULT_SPLIT_PERCENT = 10
 SPLIT_RANGE = (1, 50)
 NOTE_STYLE = "color: #8a5300;"
@@ -105,8 +113,17 @@ class DataPage(QWidget):
             prepare=prepare,
         )
         self.training_remote = RemoteFileField(name="createTrainingRemote", provider=env.provider)
+        self.sample_button = QPushButton("Use the sample dataset")
+        self.sample_button.setObjectName("createUseSample")
+        self.sample_button.setToolTip(
+            "A small customer-support dataset that comes with the app (an editable copy)"
+        )
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(self.sample_button)
+        sample_row.addStretch(1)
         training_layout.addWidget(self.local_radio)
         training_layout.addWidget(self.training_file)
+        training_layout.addLayout(sample_row)
         training_layout.addWidget(self.remote_radio)
         training_layout.addWidget(self.training_remote)
         layout.addWidget(training_box)
@@ -149,6 +166,8 @@ class DataPage(QWidget):
         layout.addWidget(validation_box)
         layout.addStretch(1)
 
+        self.sample_task: asyncio.Task[None] | None = None
+        self.sample_button.clicked.connect(self._on_sample_clicked)
         self._training_modes.buttonToggled.connect(self._on_mode_changed)
         self.validation_combo.currentIndexChanged.connect(self._on_mode_changed)
         for field in (self.training_file, self.validation_file):
@@ -265,12 +284,40 @@ class DataPage(QWidget):
         self._on_mode_changed()
 
     def shutdown(self) -> None:
+        cancel_task(self.sample_task)
         for field in (self.training_file, self.validation_file):
             field.shutdown()
         for remote in (self.training_remote, self.validation_remote):
             remote.shutdown()
 
     # ------------------------------------------------------------------ events
+
+    def _on_sample_clicked(self) -> None:
+        self.local_radio.setChecked(True)
+        self.sample_task = self._use_sample()
+
+    @async_slot()
+    async def _use_sample(self) -> None:
+        from desktop.resources import resource_path
+        from desktop.storage.dataset_files import copy_sample
+        from desktop.storage.paths import app_paths
+
+        self.sample_button.setEnabled(False)
+        try:
+            sample = resource_path(SAMPLES_FOLDER, SAMPLE_NAME)
+            folder = app_paths().data_dir / SAMPLES_FOLDER
+            copy = await asyncio.to_thread(copy_sample, sample, folder)
+        except FileNotFoundError:  # no resources folder at all: a broken installation
+            show_error(self, _missing_sample())
+            return
+        except FinetuneError as exc:
+            show_error(self, exc)
+            return
+        finally:
+            self.sample_button.setEnabled(True)
+        task = self.training_file.set_path(copy)
+        if task is not None:
+            await task
 
     def _set_validation_mode(self, mode: ValidationMode) -> None:
         self.validation_combo.setCurrentIndex(self.validation_combo.findData(int(mode)))
@@ -291,3 +338,11 @@ class DataPage(QWidget):
 
     def _on_field_changed(self, *_args: object) -> None:
         self.changed.emit()
+
+
+def _missing_sample() -> FinetuneError:
+    return DatasetUnreadableError(
+        "the sample dataset is missing from the installation",
+        user_message="The sample dataset is missing from this installation. Reinstall "
+        "Finetune Studio, or choose one of your own files.",
+    )

@@ -203,3 +203,20 @@ def test_quote_uses_the_price_entered_in_the_datasets_tab(
 
     quote = driver.dialog.review_page.quote_label.text()
     assert "× $5.50 per 1M tokens" in quote and "price entered by you" in quote
+
+
+def test_sample_dataset_button_checks_an_editable_copy_in_the_app_folder(
+    open_dialog: DialogFactory, qasync_loop: Any, isolated_home: Path
+) -> None:
+    driver = open_dialog()
+    data = driver.dialog.data_page
+
+    driver.click(data.sample_button)
+    assert data.sample_task is not None
+    run(qasync_loop, data.sample_task, timeout=60)
+
+    field = data.training_file
+    assert field.path is not None and field.path.is_relative_to(isolated_home)
+    assert field.path.name == "customer-support-sample.jsonl"
+    assert field.usable is not None and field.usable.report.stats.examples == 70
+    assert driver.dialog.next_button.isEnabled()
