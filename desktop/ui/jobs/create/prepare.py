@@ -142,4 +142,11 @@ def _quote(
         method=method,
         price_per_million=own_price,
     )
-    return quote, f"{quote.describe()}.{demo_note}"
+    stats = checked.report.stats
+    cut = ""
+    if limit is not None and stats.context_limit == limit and stats.over_limit:
+        cut = (
+            f" {stats.over_limit:,} example(s) are longer than {limit:,} tokens and will be cut "
+            "short (only the first tokens are trained and billed)."
+        )
+    return quote, f"{quote.describe()}.{cut}{demo_note}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,25 @@ def test_sample_dataset_button_checks_an_editable_copy_in_the_app_folder(
     assert field.path.name == "customer-support-sample.jsonl"
     assert field.usable is not None and field.usable.report.stats.examples == 70
     assert driver.dialog.next_button.isEnabled()
+
+
+def test_quote_says_when_examples_are_longer_than_the_model_takes(
+    open_dialog: DialogFactory, tmp_path: Path
+) -> None:
+    path = write_training_file(tmp_path, examples=12)
+    huge = {
+        "messages": [
+            {"role": "user", "content": "Summarise: " + "lorem ipsum dolor " * 25_000},
+            {"role": "assistant", "content": "It repeats itself."},
+        ]
+    }
+    with path.open("a") as file:
+        file.write(json.dumps(huge) + "\n")
+    driver = open_dialog()
+    driver.choose_training(path)
+    assert driver.dialog.model_page.select(MODEL)
+
+    driver.to_review()
+
+    quote = driver.dialog.review_page.quote_label.text()
+    assert "1 example(s) are longer than 65,536 tokens and will be cut short" in quote
