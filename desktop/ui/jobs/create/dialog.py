@@ -196,6 +196,7 @@ class CreateJobDialog(QDialog):
     def _on_back_clicked(self) -> None:
         cancel_task(self.prepare_task)
         self._checker.cancel()
+        self._preparing = False  # also when the task was cancelled before it began
         self._show_page(max(DATA, self.pages.currentIndex() - 1))
 
     def _on_next_clicked(self) -> None:
