@@ -181,9 +181,7 @@ async def create_once(
         if not is_lost_answer(exc):
             store.end_create(token)  # definitely refused: nothing to look for later
         raise
-    store.end_create(token)
-    store.record_origin(pending.origin_for(job.id))
-    store.save_jobs(env.profile.id, [job])
+    store.complete_create(pending, job)  # job, origin and the end of the pending create at once
     return job
 
 
