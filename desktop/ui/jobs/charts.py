@@ -97,6 +97,7 @@ class MetricsChartWidget(QWidget):
         self._series = self._build_series([])
         self._plots: list[Any] = []
         self._curves: dict[str, Any] = {}
+        self._hover_handlers: list[tuple[Any, Callable[[object], None]]] = []
         self.file_stem = "training-charts"
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
@@ -178,10 +179,31 @@ class MetricsChartWidget(QWidget):
                 pen = pg.mkPen(color=color, width=1)
                 self._curves[f"{kind}_{metric}"] = plot.plot([], [], pen=pen, name=label)
         for plot in self._plots:
-            plot.scene().sigMouseMoved.connect(
-                lambda position, plot=plot: self._on_mouse_moved(plot, position)
-            )
+            handler = self._hover_handler(plot)
+            plot.scene().sigMouseMoved.connect(handler)
+            self._hover_handlers.append((plot, handler))
         self._redraw()
+
+    def _hover_handler(self, plot: Any) -> Callable[[object], None]:
+        def handle(position: object) -> None:
+            self._on_mouse_moved(plot, position)
+
+        return handle
+
+    def close_plots(self) -> None:
+        """Take the charts down (the window is closing): pyqtgraph's items are released in
+        order here rather than by the garbage collector later, which can crash Qt."""
+        self._redraw_timer.stop()
+        for plot, handler in self._hover_handlers:
+            plot.scene().sigMouseMoved.disconnect(handler)
+        self._hover_handlers.clear()
+        for plot in self._plots:
+            self.plot_layout.removeWidget(plot)
+            plot.close()
+        self._plots = []
+        self._curves = {}
+        self.stack.setCurrentWidget(self.message)
+        self.message.setText("Preparing the charts…")
 
     def set_points(self, points: Sequence[MetricPoint], *, empty_message: str = "") -> None:
         self._points = sorted(points, key=lambda p: p.step)

@@ -16,18 +16,24 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QInputDialog, QWidget
 
 from desktop.core.connections import ConnectionProfile
-from desktop.core.jobs.records import JobLink
+from desktop.core.errors import FinetuneError
+from desktop.core.jobs.records import JobLink, JobOrigin
 from desktop.core.types import FineTuningJob, ModelInfo
+from desktop.ui.common.async_slots import async_slot
+from desktop.ui.common.errors import show_error
 
 if TYPE_CHECKING:
+    import asyncio
+
     from desktop.api.provider import Provider
     from desktop.core.catalog import ModelCatalog
     from desktop.core.jobs.draft import JobDraft
     from desktop.storage.jobs_store import JobsStore
+    from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.jobs.create.dialog import CreateJobDialog
 
 ProviderFor = Callable[[str], Awaitable["Provider"]]
@@ -112,3 +118,103 @@ def link_jobs(
     )
     store.link_jobs(link)
     return link
+
+
+class JobLauncher(QObject):
+    """Opens the create dialog for "New job…" and "Train again on…" and records job links.
+
+    ``create_dialog`` is the dialog opened last; ``task`` the running "Train again on…"
+    preparation (asking the other connection for its models). Call only from the GUI thread.
+    """
+
+    job_created = Signal(str, object)
+    """(profile id, ``FineTuningJob``): a dialog created a job (its link is recorded)."""
+    message = Signal(str)
+    """A line for the tab's message strip (empty: clear it)."""
+
+    def __init__(
+        self, window: QWidget, services: LaunchServices, connection: ConnectionService
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._services = services
+        self._connection = connection
+        self.create_dialog: CreateJobDialog | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    def new_job(self) -> CreateJobDialog:
+        """Open the create dialog on the active connection, empty."""
+        connection = self._connection
+        dialog = build_dialog(
+            self._window,
+            self._services,
+            profile=connection.profile,
+            provider=connection.provider,
+            models=connection.models,
+            draft=None,
+        )
+        self._open(dialog, source=None)
+        return dialog
+
+    def train_again(
+        self, job: FineTuningJob, *, profile_id: str, origin: JobOrigin | None
+    ) -> asyncio.Task[None] | None:
+        """Ask which other connection, then open the dialog there pre-filled from ``job``.
+
+        Returns:
+            The task preparing the dialog, or None when nothing was started.
+        """
+        choices = [p for p in self._services.profiles() if p.id != profile_id]
+        if not choices or self._services.provider_for is None:
+            self.message.emit("Add another connection in Preferences to train again there.")
+            return None
+        target = ask_connection(self._window, choices)
+        if target is None:
+            return None
+        self.task = self._train_again(job, target, profile_id, origin)
+        return self.task
+
+    @async_slot()
+    async def _train_again(
+        self,
+        job: FineTuningJob,
+        target: ConnectionProfile,
+        profile_id: str,
+        origin: JobOrigin | None,
+    ) -> None:
+        from desktop.core.jobs.draft import draft_from_job
+
+        provider_for = self._services.provider_for
+        if provider_for is None:
+            return
+        draft = draft_from_job(job, origin, profile_id=profile_id, target_profile_id=target.id)
+        self.message.emit(f"Asking {target.display_name} for its models…")
+        try:
+            models = await (await provider_for(target.id)).list_models()
+        except FinetuneError as exc:
+            self.message.emit("")
+            show_error(self._window, exc)
+            return
+        self.message.emit("")
+        dialog = build_dialog(
+            self._window,
+            self._services,
+            profile=target,
+            provider=lambda: provider_for(target.id),
+            models=models,
+            draft=draft,
+        )
+        self._open(dialog, source=(profile_id, job.id))
+
+    def _open(self, dialog: CreateJobDialog, *, source: tuple[str, str] | None) -> None:
+        self.create_dialog = dialog
+        dialog.job_created.connect(
+            lambda profile_id, job: self._on_job_created(profile_id, job, source)
+        )
+        dialog.open()
+
+    def _on_job_created(
+        self, profile_id: str, job: FineTuningJob, source: tuple[str, str] | None
+    ) -> None:
+        link_jobs(self._services.store, source, profile_id, job)
+        self.job_created.emit(profile_id, job)

@@ -71,7 +71,7 @@ async def render_chart_png(points: list[MetricPoint], path: Path) -> bool:
         chart.plot_area.resize(*CHART_SIZE)
         return chart.save_png(path)
     finally:
-        chart.setParent(None)
+        chart.close_plots()
 
 
 async def export_job_report(service: JobsService, job: FineTuningJob, folder: Path) -> list[Path]:

@@ -41,6 +41,7 @@ from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.connection_state import Reachability, ReachState
 from desktop.ui.common.errors import show_error
 from desktop.ui.jobs.detail import JobDetailWidget
+from desktop.ui.jobs.launch import JobLauncher, LaunchServices
 from desktop.ui.jobs.models import STATUS_FILTERS, JobListModel, StatusFilter
 from desktop.ui.jobs.models_view import FineTunedModelsView
 from desktop.ui.jobs.notifications import JobNotifier
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from desktop.storage.jobs_store import JobsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.jobs.create.dialog import CreateJobDialog
-    from desktop.ui.jobs.launch import LaunchServices, ProviderFor
+    from desktop.ui.jobs.launch import ProviderFor
 
 TITLE = "Jobs"
 DURATION_TICK_MS = 30_000
@@ -82,19 +83,27 @@ class JobsWidget(QWidget):
         super().__init__(parent)
         self.setObjectName("jobsTab")
         self._connection = connection
-        self._store = store
         self._catalog = catalog or (lambda: None)
-        self._settings = settings
-        self._provider_for = provider_for
         self._profiles = profiles or (lambda: [])
-        self._prepare_tokenizers = prepare_tokenizers
         self._today = today
         self.service = service or JobsService(connection, store=store, catalog=self._catalog)
-        self.create_dialog: CreateJobDialog | None = None
-        self.launch_task: asyncio.Task[None] | None = None
         self.export_task: asyncio.Task[None] | None = None
         self.notifier = JobNotifier(lambda: self, parent=self)
         self._build()
+        self.launcher: JobLauncher | None = None
+        if store is not None and settings is not None:
+            services = LaunchServices(
+                store=store,
+                catalog=self._catalog,
+                settings=settings,
+                provider_for=provider_for,
+                profiles=self._profiles,
+                prepare_tokenizers=prepare_tokenizers,
+                today=today,
+            )
+            self.launcher = JobLauncher(self, services, connection)
+            self.launcher.job_created.connect(self._on_job_created)
+            self.launcher.message.connect(self.message.setText)
         service_ = self.service
         service_.jobs_reset.connect(self._on_jobs_reset)
         service_.job_changed.connect(self._on_job_changed)
@@ -299,53 +308,28 @@ class JobsWidget(QWidget):
 
     # ------------------------------------------------------------------ create / train again
 
-    def _launch_services(self) -> LaunchServices | None:
-        from desktop.ui.jobs.launch import LaunchServices
+    @property
+    def create_dialog(self) -> CreateJobDialog | None:
+        """The create dialog opened last (None before the first)."""
+        return self.launcher.create_dialog if self.launcher is not None else None
 
-        if self._store is None or self._settings is None:
-            return None
-        return LaunchServices(
-            store=self._store,
-            catalog=self._catalog,
-            settings=self._settings,
-            provider_for=self._provider_for,
-            profiles=self._profiles,
-            prepare_tokenizers=self._prepare_tokenizers,
-            today=self._today,
-        )
+    @property
+    def launch_task(self) -> asyncio.Task[None] | None:
+        """The running "Train again on…" preparation."""
+        return self.launcher.task if self.launcher is not None else None
 
     def _on_new_job_clicked(self) -> None:
-        from desktop.ui.jobs.launch import build_dialog
+        if self.launcher is not None:
+            self.launcher.new_job()
 
-        services = self._launch_services()
-        if services is None:
-            return
-        self._open_dialog(
-            build_dialog(
-                self,
-                services,
-                profile=self._connection.profile,
-                provider=self._connection.provider,
-                models=self._connection.models,
-                draft=None,
-            ),
-            source=None,
-        )
+    def _on_train_again_requested(self, job: FineTuningJob) -> None:
+        if self.launcher is not None:
+            profile_id = self.service.profile_id
+            self.launcher.train_again(
+                job, profile_id=profile_id, origin=self.service.origin(job.id)
+            )
 
-    def _open_dialog(self, dialog: CreateJobDialog, *, source: tuple[str, str] | None) -> None:
-        self.create_dialog = dialog
-        dialog.job_created.connect(
-            lambda profile_id, job: self._on_job_created(profile_id, job, source)
-        )
-        dialog.open()
-
-    def _on_job_created(
-        self, profile_id: str, job: FineTuningJob, source: tuple[str, str] | None
-    ) -> None:
-        from desktop.ui.jobs.launch import link_jobs
-
-        if self._store is not None:
-            link_jobs(self._store, source, profile_id, job)
+    def _on_job_created(self, profile_id: str, job: FineTuningJob) -> None:
         if profile_id == self.service.profile_id:
             self.service.add_job(job)
             self.pages.setCurrentIndex(0)
@@ -355,52 +339,6 @@ class JobsWidget(QWidget):
                 f"Started {job.id} on the other connection. Switch to it in Preferences to "
                 "follow the job."
             )
-
-    def _on_train_again_requested(self, job: FineTuningJob) -> None:
-        from desktop.ui.jobs import launch
-
-        services = self._launch_services()
-        if services is None or self._provider_for is None:
-            return
-        current = self.service.profile_id
-        choices = [p for p in self._profiles() if p.id != current]
-        if not choices:
-            self.message.setText("Add another connection in Preferences to train again there.")
-            return
-        target = launch.ask_connection(self, choices)
-        if target is not None:
-            self.launch_task = self._train_again(job, target)
-
-    @async_slot()
-    async def _train_again(self, job: FineTuningJob, target: ConnectionProfile) -> None:
-        from desktop.core.jobs.draft import draft_from_job
-        from desktop.ui.jobs.launch import build_dialog
-
-        services = self._launch_services()
-        provider_for = self._provider_for
-        if services is None or provider_for is None:
-            return
-        source = (self.service.profile_id, job.id)
-        draft = draft_from_job(
-            job, self.service.origin(job.id), profile_id=source[0], target_profile_id=target.id
-        )
-        self.message.setText(f"Asking {target.display_name} for its models…")
-        try:
-            models = await (await provider_for(target.id)).list_models()
-        except FinetuneError as exc:
-            self.message.setText("")
-            show_error(self, exc)
-            return
-        self.message.setText("")
-        dialog = build_dialog(
-            self,
-            services,
-            profile=target,
-            provider=lambda: provider_for(target.id),
-            models=models,
-            draft=draft,
-        )
-        self._open_dialog(dialog, source=source)
 
     # ------------------------------------------------------------------ export
 
@@ -430,6 +368,7 @@ class JobsWidget(QWidget):
         """Stop pollers and loads (the window is closing)."""
         self._durations.stop()
         self.detail.shutdown()
+        self.detail.charts.close_plots()
         for task in (self.launch_task, self.export_task):
             cancel_task(task)
         self.service.stop()
