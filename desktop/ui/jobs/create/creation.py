@@ -8,7 +8,9 @@ jobs is a create, and a create needs the uploaded file, so a create is never sen
 upload. Instead the dialog uses what is cheap and honest: (1) the connection's known state, a
 refusal remembered from an earlier create on this connection, shown before anything is sent;
 (2) one read-only request on the fine-tuning API, ``list_jobs(limit=1)``, which an
-organization without access to fine-tuning is refused (``FineTuningUnavailableError``). If a
+organization without access to fine-tuning is refused (``FineTuningUnavailableError``); it is
+sent when the Review page opens (so a refusal shows with the quote, before anything is
+confirmed) and again when Create is pressed, before the upload. If a
 provider refuses only at create time, the refusal comes after the upload; the uploaded file is
 then remembered and reused, so nothing is wasted, and the refusal is remembered for next time.
 """

@@ -21,29 +21,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.api.provider import Provider, UploadProgress
 from desktop.core.errors import (
     FinetuneError,
     FineTuningUnavailableError,
-    ResumableUpload,
-    UploadInterruptedError,
 )
 from desktop.core.jobs.client_token import new_client_token
 from desktop.core.jobs.draft import JobDraft
-from desktop.core.jobs.settings import check_create_request
-from desktop.core.types import FineTuningJob
+from desktop.core.types import FineTuningJob, JobCreateRequest
 from desktop.ui.common.async_slots import async_slot, cancel_task
-from desktop.ui.common.errors import show_error
 from desktop.ui.jobs.create.checking import FileChecker
+from desktop.ui.jobs.create.create_run import CreateRun
 from desktop.ui.jobs.create.creation import (
-    PreparedDataset,
-    create_once,
-    forget_refusal,
-    is_lost_answer,
     probe_fine_tuning,
     remember_refusal,
     remembered_refusal,
-    upload_or_reuse,
 )
 from desktop.ui.jobs.create.data_page import DataPage
 from desktop.ui.jobs.create.env import CreateJobEnv
@@ -83,9 +74,9 @@ class CreateJobDialog(QDialog):
         self.created_job: FineTuningJob | None = None
         self._preparing = False
         self._creating = False
-        self._resume: dict[str, ResumableUpload] = {}
-        self.reused_files: list[str] = []
-        """Files of this job that were already on the connection (not uploaded again)."""
+        self.probe_task: asyncio.Task[None] | None = None
+        self.refused: str = ""
+        """Why this connection cannot start jobs (from the read-only probe), or ""."""
         # No Qt parent: a worker thread still reporting must never reach a deleted object.
         self._checker = FileChecker(prepare=env.prepare_tokenizers)
 
@@ -98,6 +89,7 @@ class CreateJobDialog(QDialog):
         self.data_page = DataPage(env, check_settings=self._check_settings)
         self.settings_page = SettingsPage()
         self.review_page = ReviewPage()
+        self._run = CreateRun(env, self.review_page, token=self.client_token, parent=self)
         for page in (self.data_page, self.model_page, self.settings_page, self.review_page):
             self.pages.addWidget(page)
             page.changed.connect(self._update_buttons)
@@ -164,7 +156,7 @@ class CreateJobDialog(QDialog):
             return " ".join(self.settings_page.problems())
         if self.is_preparing:
             return "Working out the cost…"
-        if self.prepared is None or self.prepared.problem:
+        if self.prepared is None or self.prepared.problem or self.refused:
             return ""
         if not self.review_page.confirmed:
             return "Confirm the estimated cost to start the job."
@@ -178,7 +170,7 @@ class CreateJobDialog(QDialog):
         self.next_button.setVisible(index < REVIEW)
         self.next_button.setEnabled(index < REVIEW and not problem)
         self.create_button.setVisible(index == REVIEW)
-        ready = self.prepared is not None and not self.prepared.problem
+        ready = self.prepared is not None and not self.prepared.problem and not self.refused
         self.create_button.setEnabled(
             index == REVIEW and ready and not problem and not creating and not self.is_preparing
         )
@@ -216,6 +208,8 @@ class CreateJobDialog(QDialog):
             self._checker.reset()
             self._preparing = True
             self.prepare_task = self._prepare()
+            if self.probe_task is None:  # once per dialog; Create asks again anyway
+                self.probe_task = self._probe()
         self._show_page(index + 1)
 
     def _apply_draft(self, draft: JobDraft) -> None:
@@ -271,12 +265,35 @@ class CreateJobDialog(QDialog):
             self.prepared = prepared
             if prepared.problem:
                 review.show_problem(prepared.problem)
+            elif self.refused:
+                review.show_problem(self.refused)
             else:
                 review.show_quote(prepared.quote, prepared.quote_text)
         finally:
             self._preparing = False
             review.hide_progress()
             self._update_buttons()
+
+    @async_slot()
+    async def _probe(self) -> None:
+        """Ask (read-only) whether this account may fine-tune while the user reads the quote,
+        so a refusal shows before anything is confirmed or uploaded (see ``creation``)."""
+        env = self._env
+        try:
+            provider = await env.provider()
+            await probe_fine_tuning(provider)
+        except FineTuningUnavailableError as exc:
+            remember_refusal(env.settings, env.profile.id, env.today)
+            self.refused = (
+                "This connection cannot start fine-tuning jobs, so nothing will be uploaded or "
+                "charged. " + exc.user_message
+            )
+            self.review_page.show_refusal(exc.user_message)
+            if not self.is_preparing:
+                self.review_page.show_problem(self.refused)
+            self._update_buttons()
+        except FinetuneError:
+            pass  # offline or busy: Create asks again before uploading
 
     def _on_check_progress(self, label: str, done: int, total: int) -> None:
         self.review_page.set_progress(done, total)
@@ -294,107 +311,33 @@ class CreateJobDialog(QDialog):
     @async_slot()
     async def _create(self) -> None:
         prepared = self.prepared
-        if prepared is None:
-            self._creating = False
-            return
-        review = self.review_page
-        env = self._env
+        job = None
         try:
-            review.set_status("Checking that this connection may start fine-tuning jobs…")
-            provider = await env.provider()
-            await probe_fine_tuning(provider)
-            training_id = await self._upload(provider, prepared.training)
-            validation_id = (
-                await self._upload(provider, prepared.validation) if prepared.validation else None
-            )
-            request = self.settings_page.request(
-                model=self._chosen_model(), training_file=training_id, validation_file=validation_id
-            )
-            problems = [p.message for p in check_create_request(request) if p.severity == "error"]
-            if problems:  # the pages check all of this already; never send a request we doubt
-                review.set_status(" ".join(problems), error=True)
-                return
-            review.set_status("Starting the job…")
-            quote = prepared.quote
-            job = await create_once(
-                env,
-                provider,
-                request,
-                token=self.client_token,
-                training=prepared.training,
-                validation=prepared.validation,
-                quoted_usd=quote.total_usd if quote is not None else None,
-            )
-        except asyncio.CancelledError:
-            review.set_status("Stopped. If the job was already sent, it appears in the list.")
-        except UploadInterruptedError as exc:
-            self._resume[exc.state.path] = exc.state
-            review.set_status(
-                "The connection dropped during the upload; what arrived is kept on the server. "
-                "Press Create again to send the rest. Nothing was started.",
-                error=True,
-            )
-            show_error(self, exc)
-        except FineTuningUnavailableError as exc:
-            remember_refusal(env.settings, env.profile.id, env.today)
-            review.show_refusal(exc.user_message)
-            review.set_status("Nothing was started and nothing is charged.", error=True)
-            show_error(self, exc)
-        except FinetuneError as exc:
-            if is_lost_answer(exc):
-                review.set_status(
-                    "No answer arrived, so the job may or may not have started. Press Create "
-                    "again: the app first looks for the job this attempt may have started, so "
-                    "no second job is made.",
-                    error=True,
-                )
-            else:
-                review.set_status(f"The job was not started. {exc.user_message}", error=True)
-            show_error(self, exc)
-        else:
-            forget_refusal(env.settings, env.profile.id)
-            self.created_job = job
-            reused = (
-                f" Already on the connection, not uploaded again: {', '.join(self.reused_files)}."
-                if self.reused_files
-                else ""
-            )
-            review.set_status(f"Job {job.id} started.{reused}")
-            self.job_created.emit(env.profile.id, job)
-            self.accept()
+            if prepared is not None:
+                job = await self._run.run(prepared, self._build_request)
         finally:
             self._creating = False
-            review.hide_progress()
+            self.review_page.hide_progress()
             self._update_buttons()
+        if job is not None:
+            self.created_job = job
+            self.job_created.emit(self._env.profile.id, job)
+            self.accept()
 
-    async def _upload(self, provider: Provider, part: PreparedDataset) -> str:
-        if part.local is None:
-            assert part.remote_id is not None
-            return part.remote_id
-        review = self.review_page
-        review.set_status(f"Uploading {part.local.path.name}…")
-
-        def on_progress(name: str, progress: UploadProgress) -> None:
-            review.set_progress(progress.bytes_sent, progress.total_bytes)
-            review.set_status(
-                f"Uploading {name}: {progress.bytes_sent:,} of {progress.total_bytes:,} bytes…"
-            )
-
-        file_id, reused = await upload_or_reuse(
-            self._env,
-            provider,
-            part.local,
-            on_progress=on_progress,
-            resume=self._resume.pop(str(part.local.path), None),
+    def _build_request(self, training_id: str, validation_id: str | None) -> JobCreateRequest:
+        return self.settings_page.request(
+            model=self._chosen_model(), training_file=training_id, validation_file=validation_id
         )
-        if reused:
-            self.reused_files.append(part.local.path.name)
-            review.set_status(f"{part.local.path.name} is already on the connection: reused.")
-        return file_id
+
+    @property
+    def reused_files(self) -> list[str]:
+        """Files of this job that were already on the connection (not uploaded again)."""
+        return self._run.reused_files
 
     # ------------------------------------------------------------------ closing
 
     def _stop_everything(self) -> None:
+        cancel_task(self.probe_task)
         cancel_task(self.prepare_task)
         cancel_task(self.create_task)
         self._checker.cancel()
@@ -410,5 +353,5 @@ class CreateJobDialog(QDialog):
 
     def pending_tasks(self) -> list[asyncio.Task[None]]:
         """Tasks still running (the window awaits them when it closes)."""
-        tasks = [self.prepare_task, self.create_task]
+        tasks = [self.probe_task, self.prepare_task, self.create_task]
         return [task for task in tasks if task is not None and not task.done()]

@@ -7,6 +7,7 @@ the dialog like a person and runs the qasync loop until the work a click started
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
@@ -131,9 +132,11 @@ class Driver:
         """Next until the Review page, waiting for the quote."""
         while self.dialog.pages.currentIndex() < 3:
             self.next()
-        task = self.dialog.prepare_task
-        assert task is not None
-        run(self.loop, task, timeout=60)
+        tasks = [self.dialog.prepare_task, self.dialog.probe_task]
+        assert tasks[0] is not None
+        # One run for both: the read-only probe ("may this account fine-tune?") is a request,
+        # and the SDK must never see the loop stop under it.
+        run(self.loop, asyncio.gather(*(t for t in tasks if t is not None)), timeout=60)
 
     def confirm_and_create(self) -> None:
         review = self.dialog.review_page

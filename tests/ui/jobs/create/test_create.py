@@ -156,9 +156,11 @@ def test_wind_down_refusal_is_shown_before_anything_is_uploaded(
     assert not _posts(emulator, "/fine_tuning/jobs"), "a create was sent"
     assert driver.dialog.create_button.isEnabled(), "Create is usable again"
 
+    emulator.faults = Faults()  # the account may fine-tune again: the refusal is remembered
     again = open_dialog()
     _ready(again, path)
     assert "refused to start a fine-tuning job" in again.dialog.review_page.refusal_label.text()
+    assert again.dialog.review_page.confirm_check.isEnabled()
 
 
 def test_split_off_writes_two_new_files_in_the_app_folder_and_leaves_the_original(
@@ -312,3 +314,19 @@ def test_dpo_job_is_created_with_the_beta_the_user_typed(
     assert shown_errors == []
     (job,) = created
     assert job.method == "dpo" and job.hyperparameters.beta == 0.2
+
+
+def test_wind_down_refusal_is_shown_with_the_quote_before_anything_is_confirmed(
+    open_dialog: DialogFactory, emulator: Any, tmp_path: Path, shown_errors: list[ShownError]
+) -> None:
+    emulator.faults = Faults(refuse_fine_tuning=True)
+    driver = open_dialog()
+
+    _ready(driver, write_training_file(tmp_path, examples=20))
+
+    review = driver.dialog.review_page
+    assert "cannot start fine-tuning jobs" in review.quote_label.text()
+    assert "winding down" in review.refusal_label.text()
+    assert not review.confirm_check.isEnabled() and not driver.dialog.create_button.isEnabled()
+    assert not _posts(emulator, "/files") and not _posts(emulator, "/fine_tuning/jobs")
+    assert shown_errors == []
