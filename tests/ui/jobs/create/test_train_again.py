@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from desktop.api.clients import create_provider
+from desktop.core.connections import demo_azure_profile
 from desktop.core.jobs.draft import JobDraft, draft_from_job
 from desktop.core.types import FineTuningJob, Hyperparameters
 from desktop.ui.jobs.create.data_page import ValidationMode
@@ -123,3 +126,43 @@ def test_train_again_with_a_retired_model_says_so_and_picks_another(
     page = driver.dialog.model_page
     assert "gpt-3.5-turbo-0125" in page.draft_note.text() and "Retired" in page.draft_note.text()
     assert page.selected is not None and page.selected.id != "gpt-3.5-turbo-0125"
+
+
+def test_train_again_on_the_azure_style_demo_creates_the_job_there(
+    open_dialog: DialogFactory,
+    create_env: Any,
+    emulator: Any,
+    tmp_path: Path,
+    qasync_loop: Any,
+    shown_errors: list[ShownError],
+) -> None:
+    path = write_training_file(tmp_path, examples=30)
+    _, job = _first_job(open_dialog, path)
+    first_env = create_env()
+    origin = first_env.jobs_store.origin(first_env.profile.id, job.id)
+    azure = demo_azure_profile()
+    provider = create_provider(azure, api_key=None, base_url=emulator.base_url)
+    models = run(qasync_loop, provider.list_models())
+
+    async def azure_provider() -> Any:
+        return provider
+
+    env = dataclasses.replace(
+        first_env, profile=azure, provider=azure_provider, models=tuple(models)
+    )
+    draft = draft_from_job(job, origin, profile_id="demo", target_profile_id=azure.id)
+    again = open_dialog(env=env, draft=draft)
+    created: list[FineTuningJob] = []
+    again.dialog.job_created.connect(lambda profile_id, new: created.append(new))
+    _await_checks(again)
+
+    again.to_review()
+    again.confirm_and_create()
+
+    assert shown_errors == []
+    (new_job,) = created
+    assert new_job.id != job.id and new_job.hyperparameters.n_epochs == 2
+    assert any(r.path.startswith("/openai/") for r in emulator.requests), "not the Azure API"
+    new_origin = env.jobs_store.origin(azure.id, new_job.id)
+    assert new_origin is not None and new_origin.dataset_path == str(path)
+    run(qasync_loop, provider.aclose())
