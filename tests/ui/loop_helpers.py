@@ -43,3 +43,13 @@ async def next_emission(
         return await future
     finally:
         signal.disconnect(receive)
+
+
+async def until(condition: Callable[[], bool], *, interval: float = 0.01) -> None:
+    """Wait (on the running loop) until ``condition()`` holds; bound it with ``run``'s timeout.
+
+    Unlike ``qtbot.waitUntil`` this keeps asyncio's loop running, so callbacks that need it
+    (task done-callbacks, anyio cancellation) work while waiting.
+    """
+    while not condition():
+        await asyncio.sleep(interval)
