@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.settings import SettingsDialog
-from desktop.app.services import DemoServer, LazyCatalog, LazyConnection, LazyKeychain
+from desktop.app.services import (
+    DemoServer,
+    LazyCatalog,
+    LazyConnection,
+    LazyKeychain,
+    ProviderPool,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +104,9 @@ class AppContext:
     connection_service: ConnectionService
     ui_settings: QSettings
     demo: DemoServer
+    providers: ProviderPool
     _settings_store: SettingsStore | None = None
     _jobs_store: JobsStore | None = None
-    _providers: dict[str, Provider] = field(default_factory=dict)
     _tokenizers_lock: threading.Lock = field(default_factory=threading.Lock)
     _tokenizers_ready: bool = False
     _closed: bool = False
@@ -138,40 +144,17 @@ class AppContext:
         return self.profiles.list()
 
     async def provider_for(self, profile_id: str) -> Provider:
-        """The provider of any saved connection: the active one's, or one made for ``profile_id``
-        (kept until :meth:`aclose`).
+        """The provider of any saved connection: the active one's own, otherwise the pool's
+        (made on first use, remade when the profile or its key changed, closed in ``aclose``).
 
         Raises:
             StorageError: no such connection.
             AuthError: the connection needs a key and none is saved.
         """
-        import asyncio
-
-        from desktop.api.clients import create_provider
-        from desktop.api.preload import preload_sdk
-        from desktop.ui.common.connection_service import MissingKeyError
-
         service = self.connection_service
         if profile_id == service.profile.id:
             return await service.provider()
-        cached = self._providers.get(profile_id)
-        if cached is not None:
-            return cached
-        profile = self.profiles.get(profile_id)
-        await asyncio.to_thread(preload_sdk)
-        base_url = None
-        api_key: str | None = None
-        if profile.kind is ConnectionKind.DEMO:
-            base_url = await asyncio.to_thread(self.demo.base_url)
-        else:
-            api_key = await asyncio.to_thread(self.keychains.get, profile.id)
-            if not api_key:
-                raise MissingKeyError(f"no API key saved for profile {profile.id}")
-        provider = self._providers.get(profile_id)  # another call may have made it meanwhile
-        if provider is None:
-            provider = create_provider(profile, api_key=api_key, base_url=base_url)
-            self._providers[profile_id] = provider
-        return provider
+        return await self.providers.provider_for(profile_id)
 
     async def check_connection(
         self, profile: ConnectionProfile, api_key: str | None
@@ -254,9 +237,7 @@ class AppContext:
             return
         self._closed = True
         try:
-            providers, self._providers = list(self._providers.values()), {}
-            for provider in providers:
-                await provider.aclose()
+            await self.providers.aclose()
             await self.connection_service.aclose()
         finally:
             await asyncio.to_thread(self.demo.stop)
@@ -322,6 +303,12 @@ def create_app_context(
         connection_service=service,
         ui_settings=storage.ui_settings,
         demo=demo,
+        providers=ProviderPool(
+            profiles=storage.profiles,
+            keychain=keychains,
+            demo_base_url=demo.base_url,
+            preload=preload_sdk,
+        ),
     )
 
 

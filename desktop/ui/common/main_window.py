@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
             service=self._service,
             prepare_tokenizers=context.ensure_tokenizers,
             ui_settings=context.ui_settings,
+            jobs_store=context.jobs_store,
         )
         self.jobs_tab = JobsWidget(
             self._service,
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
             self.tabs.setUpdatesEnabled(True)
         self.jobs_tab.open_model_requested.connect(self._on_open_model_requested)
         self.jobs_tab.open_dataset_line_requested.connect(self._on_open_dataset_line_requested)
+        self.datasets_tab.open_job_requested.connect(self._on_open_job_requested)
         self.connection_status.attach(self._service)
         for action in (self.preferences_action, self.reset_demo_action):
             action.setEnabled(True)
@@ -199,6 +201,19 @@ class MainWindow(QMainWindow):
         """
         self.tabs.setCurrentWidget(self.playground_tab)
         return self.playground_tab.open_model(model_id)
+
+    def _on_open_job_requested(self, profile_id: str, job_id: str) -> None:
+        self.show_job(profile_id, job_id)
+
+    def show_job(self, profile_id: str, job_id: str) -> bool:
+        """Show a job in the Jobs tab (from the Datasets tab's "Used by jobs").
+
+        Returns:
+            False when the job belongs to another connection than the active one (the Jobs tab
+            then says which) or is not in the list.
+        """
+        self.tabs.setCurrentWidget(self.jobs_tab)
+        return self.jobs_tab.show_job(profile_id, job_id)
 
     def _on_open_dataset_line_requested(self, path: Path, line: int) -> None:
         self.open_dataset_line(Path(path), line)

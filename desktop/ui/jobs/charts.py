@@ -1,7 +1,8 @@
 """Live training charts: loss and mean token accuracy by step (pyqtgraph).
 
-pyqtgraph (with numpy) takes ~0.3 s to import, so it is imported in a worker thread the first
-time a chart is shown (:func:`load_plotting`), never at start-up. Until then the widget keeps
+pyqtgraph (with numpy) takes ~0.3 s to import, so it is imported the first time a chart is
+shown (:func:`load_plotting`: its modules load in a worker thread, the Qt types it uses are
+created on the GUI thread beforehand), never at start-up. Until then the widget keeps
 the points it is given and shows "Preparing the charts…".
 
 Zoom: the mouse wheel and dragging (pyqtgraph's own); "Fit" shows everything again. Hovering
@@ -42,6 +43,8 @@ TRAIN_COLOR = "#1a73e8"
 VALID_COLOR = "#e8710a"
 
 _plotting: Any = None
+_RETIRED_PLOTS: list[Any] = []
+"""Plot widgets of closed charts, never deleted (see ``MetricsChartWidget.close_plots``)."""
 _plotting_lock: asyncio.Lock | None = None
 
 
@@ -49,8 +52,37 @@ def plotting_loaded() -> bool:
     return _plotting is not None
 
 
+QT_MODULES = (
+    "PySide6.QtCore",
+    "PySide6.QtGui",
+    "PySide6.QtWidgets",
+    "PySide6.QtSvg",
+    "PySide6.QtOpenGLWidgets",
+    "PySide6.QtTest",
+)
+"""The Qt modules pyqtgraph reads every name of while it is imported."""
+WARM_SLICE = 20
+
+
+async def _warm_qt_bindings() -> None:
+    # PySide creates its Python types on first use. pyqtgraph's import reads every name of
+    # these modules; doing that in the worker thread would create types there while the GUI
+    # thread uses PySide too. So they are created here, on the GUI thread, a few at a time.
+    for name in QT_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        names = dir(module)
+        for start in range(0, len(names), WARM_SLICE):
+            for attribute in names[start : start + WARM_SLICE]:
+                getattr(module, attribute)
+            await asyncio.sleep(0)
+
+
 async def load_plotting() -> Any:
-    """Import pyqtgraph once, in a worker thread (keeps the window responsive)."""
+    """Import pyqtgraph once without stalling the window: numpy and pyqtgraph's own modules
+    load in a worker thread; the Qt types it touches are created on the GUI thread first."""
     global _plotting, _plotting_lock
     if _plotting is not None:
         return _plotting
@@ -58,6 +90,8 @@ async def load_plotting() -> Any:
         _plotting_lock = asyncio.Lock()
     async with _plotting_lock:
         if _plotting is None:
+            await asyncio.to_thread(importlib.import_module, "numpy")
+            await _warm_qt_bindings()
             module = await asyncio.to_thread(importlib.import_module, "pyqtgraph")
             module.setConfigOptions(antialias=True, background="w", foreground="#333333")
             _plotting = module
@@ -191,15 +225,18 @@ class MetricsChartWidget(QWidget):
         return handle
 
     def close_plots(self) -> None:
-        """Take the charts down (the window is closing): pyqtgraph's items are released in
-        order here rather than by the garbage collector later, which can crash Qt."""
+        """Take the charts out of the window (it is closing) and keep them alive until the
+        process ends: pyqtgraph's items sit in reference cycles, and deleting them whenever
+        the garbage collector gets to it, after Qt deleted their scene, can crash Qt."""
         self._redraw_timer.stop()
         for plot, handler in self._hover_handlers:
             plot.scene().sigMouseMoved.disconnect(handler)
         self._hover_handlers.clear()
         for plot in self._plots:
             self.plot_layout.removeWidget(plot)
-            plot.close()
+            plot.hide()
+            plot.setParent(None)
+            _RETIRED_PLOTS.append(plot)
         self._plots = []
         self._curves = {}
         self.stack.setCurrentWidget(self.message)

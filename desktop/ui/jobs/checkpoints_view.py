@@ -46,7 +46,7 @@ class CheckpointsView(QWidget):
         self.advice_label.setObjectName("checkpointAdvice")
         self.advice_label.setWordWrap(True)
         layout.addWidget(self.advice_label)
-        self.model = CheckpointTableModel()
+        self.model = CheckpointTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("checkpointTable")
         self.table.setModel(self.model)

@@ -24,7 +24,7 @@ class EventLogView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("eventLog")
-        self.model = EventListModel()
+        self.model = EventListModel(self)
         self.has_more = True
         self.loading = False
         layout = QVBoxLayout(self)

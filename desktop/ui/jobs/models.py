@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -101,8 +102,9 @@ class JobListModel(QAbstractTableModel):
         cost: Callable[[FineTuningJob], Decimal | None] = lambda _job: None,
         dataset_name: Callable[[FineTuningJob], str | None] = lambda _job: None,
         now: Callable[[], float] = time.time,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(parent)
         self._cost = cost
         self._dataset_name = dataset_name
         self._now = now
@@ -253,8 +255,8 @@ class JobListModel(QAbstractTableModel):
 class EventListModel(QAbstractListModel):
     """One job's events, newest first. Levels are coloured (errors red, warnings amber)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._events: list[JobEvent] = []
         self._ids: set[str] = set()
         self.job_id: str | None = None
@@ -333,8 +335,8 @@ def checkpoint_metric(checkpoint: Checkpoint, key: str) -> float | None:
 class CheckpointTableModel(QAbstractTableModel):
     """Checkpoints by step with their metrics; the recommended one is bold with its note."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._checkpoints: list[Checkpoint] = []
         self._advice: CheckpointAdvice | None = None
 

@@ -14,7 +14,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -106,8 +113,8 @@ def fine_tuned_rows(
 
 
 class FineTunedModelsModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._rows: list[FineTunedModelRow] = []
 
     def set_rows(self, rows: Sequence[FineTunedModelRow]) -> None:
@@ -184,7 +191,7 @@ class FineTunedModelsView(QWidget):
         self.summary.setObjectName("modelsSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.model = FineTunedModelsModel()
+        self.model = FineTunedModelsModel(self)
         self.table = QTableView()
         self.table.setObjectName("fineTunedModelsTable")
         self.table.setModel(self.model)

@@ -65,14 +65,14 @@ class JobNotifier(QObject):
     notified = Signal(str)
 
     def __init__(
-        self,
-        window: Callable[[], QWidget | None],
-        *,
-        tray_factory: TrayFactory = _default_tray,
-        parent: QObject | None = None,
+        self, *, tray_factory: TrayFactory = _default_tray, parent: QWidget | None = None
     ) -> None:
+        """Args:
+        tray_factory: makes the tray icon (None when the system has no tray).
+        parent: the widget whose window is flashed.
+        """
         super().__init__(parent)
-        self._window = window
+        self._widget = parent
         self._tray_factory = tray_factory
         self._tray: QSystemTrayIcon | None = None
         self._tray_checked = False
@@ -95,9 +95,8 @@ class JobNotifier(QObject):
                 else QSystemTrayIcon.MessageIcon.Information
             )
             self._tray.showMessage(APP_NAME, line, icon, MESSAGE_MS)
-        window = self._window()
-        if window is not None:
-            QApplication.alert(window.window())
+        if self._widget is not None:
+            QApplication.alert(self._widget.window())
         self.history.append(line)
         self.notified.emit(line)
         return line

@@ -74,6 +74,11 @@ class SavedJobsReader(QObject):
         self._timer.start()
         threading.Thread(target=work, name="saved-jobs", daemon=True).start()
 
+    def stop(self) -> None:
+        """Forget the answers still due (the window is closing): the timer stops now."""
+        self._pending = 0
+        self._timer.stop()
+
     def _collect(self) -> None:
         while True:
             try:

@@ -252,6 +252,7 @@ class JobsService(QObject, JobRequests):
     def stop(self) -> None:
         """Stop every poller and the refresh now (their tasks are cancelled). Idempotent."""
         self._closed = True
+        self._reader.stop()
         for task in list(self._tasks):
             if not task.done() and task is not asyncio.current_task():
                 task.cancel()

@@ -48,6 +48,8 @@ from desktop.ui.jobs.notifications import JobNotifier
 from desktop.ui.jobs.service import JobsService
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QHideEvent, QShowEvent
+
     from desktop.core.catalog import ModelCatalog
     from desktop.storage.jobs_store import JobsStore
     from desktop.ui.common.connection_service import ConnectionService
@@ -86,9 +88,13 @@ class JobsWidget(QWidget):
         self._catalog = catalog or (lambda: None)
         self._profiles = profiles or (lambda: [])
         self._today = today
-        self.service = service or JobsService(connection, store=store, catalog=self._catalog)
+        # Parented: deleted with the tab on the GUI thread, never by the garbage collector
+        # in whatever thread it runs (a QObject deleted off its thread can crash Qt).
+        self.service = service or JobsService(
+            connection, store=store, catalog=self._catalog, parent=self
+        )
         self.export_task: asyncio.Task[None] | None = None
-        self.notifier = JobNotifier(lambda: self, parent=self)
+        self.notifier = JobNotifier(parent=self)
         self._build()
         self.launcher: JobLauncher | None = None
         if store is not None and settings is not None:
@@ -118,7 +124,6 @@ class JobsWidget(QWidget):
         self._durations = QTimer(self)
         self._durations.setInterval(DURATION_TICK_MS)
         self._durations.timeout.connect(self.list_model.refresh_durations)
-        self._durations.start()
         self.service.start()
         self.models_view.set_models(connection.models)
 
@@ -151,7 +156,7 @@ class JobsWidget(QWidget):
         self.pages = QTabWidget()
         self.pages.setObjectName("jobsPages")
         self.list_model = JobListModel(
-            cost=self.service.cost, dataset_name=self.service.dataset_name
+            cost=self.service.cost, dataset_name=self.service.dataset_name, parent=self
         )
         self.table = QTableView()
         self.table.setObjectName("jobList")
@@ -225,6 +230,25 @@ class JobsWidget(QWidget):
             return False
         self.table.selectRow(row)
         self.table.scrollTo(self.list_model.index(row, 0))
+        return True
+
+    def show_job(self, profile_id: str, job_id: str) -> bool:
+        """Show a job of a connection; when it is not the active one, say how to get there.
+
+        Returns:
+            Whether the job is shown.
+        """
+        self.pages.setCurrentIndex(0)
+        if profile_id != self.service.profile_id:
+            names = {p.id: p.display_name for p in self._profiles()}
+            name = names.get(profile_id, profile_id)
+            self.message.setText(
+                f"That job ran on “{name}”. Make it the active connection in Preferences to see it."
+            )
+            return False
+        if not self.select_job(job_id):
+            self.message.setText(f"{job_id} is not in the list (yet): press Refresh.")
+            return False
         return True
 
     def _on_jobs_reset(self, jobs: list[FineTuningJob]) -> None:
@@ -363,6 +387,14 @@ class JobsWidget(QWidget):
         self.message.setText(f"Report exported to {folder} ({len(written)} files).")
 
     # ------------------------------------------------------------------ shutdown
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._durations.start()  # only while shown: no timer left running in a closed window
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._durations.stop()
+        super().hideEvent(event)
 
     def shutdown(self) -> None:
         """Stop pollers and loads (the window is closing)."""

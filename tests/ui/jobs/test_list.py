@@ -111,3 +111,25 @@ def test_filter_shows_only_failed_jobs_when_failed_is_chosen(
     click_row(qtbot, tab.table, 0)
     settle(tab, qasync_loop)
     assert tab.detail.overview.failure_box.isVisible()
+
+
+def test_job_used_by_a_dataset_is_shown_when_the_datasets_tab_asks(
+    make_window: WindowFactory, qasync_loop: Any, qtbot: QtBot
+) -> None:
+    first = make_window()
+    context = context_of(first)
+    context.jobs_store.save_jobs(context.connection_service.profile.id, saved_jobs())
+    first.close()
+    window = make_window()
+    show(window)
+    tab = window.jobs_tab
+    wait_loaded(tab, qtbot)
+    window.tabs.setCurrentWidget(window.datasets_tab)
+
+    window.datasets_tab.open_job_requested.emit("demo", "ftjob-old")
+    settle(tab, qasync_loop)
+
+    assert window.tabs.currentWidget() is tab
+    assert tab.detail.job is not None and tab.detail.job.id == "ftjob-old"
+    window.datasets_tab.open_job_requested.emit("demo-azure", "ftjob-elsewhere")
+    assert "Demo Azure (simulated)" in tab.message.text()

@@ -42,7 +42,7 @@ def test_tray_shows_model_result_and_cost_when_the_system_has_a_tray(qtbot: Any)
         trays.append(RecordingTray(parent))
         return trays[-1]
 
-    notifier = JobNotifier(lambda: window, tray_factory=tray, parent=window)
+    notifier = JobNotifier(tray_factory=tray, parent=window)
 
     line = notifier.notify(SUCCEEDED, Decimal("0.42"))
     notifier.notify(SUCCEEDED, None)
