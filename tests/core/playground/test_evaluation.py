@@ -1,0 +1,157 @@
+"""Examples split into prompt and reference; results add up per model and export as rows."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from desktop.core.catalog import ModelCatalog
+from desktop.core.playground.evaluation import (
+    EvalExample,
+    EvalExampleError,
+    EvalResult,
+    examples_from_jsonl,
+    result_rows,
+    score_reply,
+    split_example,
+    summarise,
+    totals,
+)
+from desktop.core.types import ChatMessage, Usage
+from tests.core.playground.conftest import TUNED
+
+
+def chat(*pairs: tuple[str, str]) -> dict[str, object]:
+    return {"messages": [{"role": r, "content": c} for r, c in pairs]}
+
+
+def test_split_uses_the_last_assistant_message_as_reference_when_there_are_several() -> None:
+    example = split_example(
+        chat(
+            ("system", "s"),
+            ("user", "q1"),
+            ("assistant", "a1"),
+            ("user", "q2"),
+            ("assistant", "a2"),
+        ),
+        3,
+    )
+    assert example.reference == "a2"
+    assert [m.content for m in example.prompt] == ["s", "q1", "a1", "q2"]
+    assert example.question == "q2"
+
+
+def test_split_refuses_an_example_when_it_has_no_assistant_message() -> None:
+    with pytest.raises(EvalExampleError, match="no assistant"):
+        split_example(chat(("user", "q")), 0)
+
+
+def test_split_refuses_an_example_when_nothing_precedes_the_reply() -> None:
+    with pytest.raises(EvalExampleError, match="nothing before"):
+        split_example(chat(("assistant", "a")), 0)
+
+
+def test_split_joins_text_parts_when_content_is_a_list() -> None:
+    record = {
+        "messages": [
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": "Hel"}, {"type": "text", "text": "lo"}],
+            },
+            {"role": "assistant", "content": "Hi"},
+        ]
+    }
+    assert split_example(record, 0).prompt == (ChatMessage("user", "Hello"),)
+
+
+def test_reading_jsonl_skips_bad_lines_with_reasons_when_some_are_unusable() -> None:
+    lines = [
+        json.dumps(chat(("user", "q"), ("assistant", "a"))),
+        "",
+        "{not json",
+        json.dumps(chat(("user", "only a question"))),
+        json.dumps(chat(("user", "q2"), ("assistant", "a2"))),
+    ]
+    examples, skipped = examples_from_jsonl(lines)
+    assert [e.index for e in examples] == [0, 1]
+    assert [number for number, _ in skipped] == [3, 4]
+
+
+EXAMPLE = EvalExample(0, (ChatMessage("user", "Capital of France?"),), "Paris is the capital.")
+
+
+def test_scoring_adds_cost_and_similarity_when_the_reply_succeeded(catalog: ModelCatalog) -> None:
+    result = score_reply(
+        EXAMPLE,
+        TUNED,
+        answer="The capital is Paris.",
+        usage=Usage(1000, 1000),
+        time_to_first_token=0.1,
+        latency=0.5,
+        catalog=catalog,
+    )
+    assert result.similarity == pytest.approx(1.0)
+    assert result.cost == Decimal("0.0015")
+    assert not result.failed
+
+
+def test_scoring_keeps_the_error_without_cost_when_the_reply_failed(catalog: ModelCatalog) -> None:
+    result = score_reply(
+        EXAMPLE,
+        "gone-model",
+        answer="",
+        usage=None,
+        time_to_first_token=None,
+        latency=0.2,
+        error="The model does not exist.",
+        catalog=catalog,
+    )
+    assert result.failed
+    assert (result.cost, result.similarity, result.usage) == (None, None, None)
+
+
+def results() -> list[EvalResult]:
+    return [
+        EvalResult(
+            0, "a", "one two", Usage(10, 2), cost=Decimal("0.01"), latency=1.0, similarity=0.5
+        ),
+        EvalResult(
+            1, "a", "three", Usage(20, 1), cost=Decimal("0.02"), latency=3.0, similarity=1.0
+        ),
+        EvalResult(0, "b", "", error="failed"),
+        EvalResult(1, "b", "x y z", Usage(5, 3), cost=None, latency=2.0, similarity=0.0),
+    ]
+
+
+def test_summary_averages_only_successful_requests_when_some_failed() -> None:
+    a, b = summarise(results(), ["a", "b"])
+    assert (a.answered, a.failed, a.mean_latency, a.mean_similarity) == (2, 0, 2.0, 0.75)
+    assert (a.total_cost, a.cost_complete, a.mean_answer_words) == (Decimal("0.03"), True, 1.5)
+    assert (b.answered, b.failed, b.cost_complete, b.prompt_tokens) == (1, 1, False, 5)
+
+
+def test_totals_add_every_model_when_summed() -> None:
+    total = totals(summarise(results(), ["a", "b"]))
+    assert (total.requests, total.answered, total.failed) == (4, 3, 1)
+    assert (total.prompt_tokens, total.completion_tokens) == (35, 6)
+    assert total.total_cost == Decimal("0.03")
+    assert not total.cost_complete
+
+
+def test_rows_have_a_header_and_one_row_per_example_when_exported() -> None:
+    examples = [
+        EvalExample(0, (ChatMessage("user", "q0"),), "r0"),
+        EvalExample(1, (ChatMessage("user", "q1"),), "r1"),
+    ]
+    rows = result_rows(examples, results(), ["a", "b"])
+    assert len(rows) == 3
+    assert rows[0][:4] == ["example", "prompt", "reference", "a: answer"]
+    assert rows[1][:9] == [1, "q0", "r0", "one two", 2, 1.0, None, "0.01", 0.5]
+    assert rows[1][-1] == "failed"
+
+
+def test_rows_leave_cells_empty_when_a_model_has_no_result_yet() -> None:
+    rows = result_rows([EvalExample(0, (ChatMessage("user", "q"),), "r")], [], ["a"])
+    assert rows[1] == [1, "q", "r", None, None, None, None, None, None, None]
