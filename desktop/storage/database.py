@@ -136,6 +136,65 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    (  # 3: the Playground's sessions, presets, votes and evaluation runs (playground_store.py)
+        """
+        CREATE TABLE playground_sessions (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            model TEXT NOT NULL,
+            search_text TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """,
+        "CREATE INDEX playground_sessions_newest ON playground_sessions (updated_at DESC)",
+        """
+        CREATE TABLE playground_presets (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            data TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE playground_votes (
+            id TEXT PRIMARY KEY,
+            created_at REAL NOT NULL,
+            data TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX playground_votes_newest ON playground_votes (created_at DESC)",
+        """
+        CREATE TABLE evaluation_runs (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            status TEXT NOT NULL,
+            models TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            concurrency INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        "CREATE INDEX evaluation_runs_newest ON evaluation_runs (created_at DESC)",
+        """
+        CREATE TABLE evaluation_examples (
+            run_id TEXT NOT NULL REFERENCES evaluation_runs (id) ON DELETE CASCADE,
+            example_index INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (run_id, example_index)
+        )
+        """,
+        """
+        CREATE TABLE evaluation_results (
+            run_id TEXT NOT NULL REFERENCES evaluation_runs (id) ON DELETE CASCADE,
+            example_index INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (run_id, example_index, model)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
