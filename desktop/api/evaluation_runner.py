@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from desktop.api.provider import Provider
 from desktop.core.errors import FinetuneError
+from desktop.core.playground.evaluation import EvalJob
 from desktop.core.types import ChatRequest, Usage
 
 __all__ = [
@@ -174,15 +175,6 @@ async def stream_reply(
     if error is not None:
         raise error
     return progress.reply()
-
-
-@dataclass(frozen=True, slots=True)
-class EvalJob:
-    """One request of an evaluation: which example, which model, and the request itself."""
-
-    example_index: int
-    model: str
-    request: ChatRequest
 
 
 @dataclass(frozen=True, slots=True)

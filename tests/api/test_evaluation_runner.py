@@ -9,7 +9,6 @@ import pytest
 
 from desktop.api.clients import create_provider
 from desktop.api.evaluation_runner import (
-    EvalJob,
     EvaluationRunner,
     StreamedReply,
     compare,
@@ -18,6 +17,7 @@ from desktop.api.evaluation_runner import (
 from desktop.api.openai_provider import OpenAIProvider
 from desktop.core.connections import demo_profile
 from desktop.core.errors import NotFoundError
+from desktop.core.playground.evaluation import EvalJob
 from desktop.core.types import ChatMessage, ChatRequest
 from desktop.sandbox import Emulator
 from desktop.sandbox.faults import Faults

@@ -40,8 +40,9 @@ def _questions(count: int) -> list[str]:
 
 async def _ours(base_url: str, questions: list[str], concurrency: int) -> float:
     from desktop.api.clients import create_provider
-    from desktop.api.evaluation_runner import EvalJob, EvaluationRunner
+    from desktop.api.evaluation_runner import EvaluationRunner
     from desktop.core.connections import demo_profile
+    from desktop.core.playground.evaluation import EvalJob
     from desktop.core.types import ChatMessage, ChatRequest
 
     provider = create_provider(demo_profile(), api_key=None, base_url=base_url)

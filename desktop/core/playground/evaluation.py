@@ -10,10 +10,12 @@ gone.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -23,19 +25,22 @@ from desktop.core.errors import FinetuneError
 from desktop.core.playground.presets import GenerationSettings
 from desktop.core.playground.similarity import token_f1
 from desktop.core.playground.usage_cost import UsagePrices, reply_cost
-from desktop.core.types import ChatMessage, ChatRole, Usage
+from desktop.core.types import ChatMessage, ChatRequest, ChatRole, Usage
 
 __all__ = [
     "CellValue",
     "EvalExample",
     "EvalExampleError",
+    "EvalJob",
     "EvalResult",
     "EvalRun",
     "EvalRunStatus",
     "EvalTotals",
     "ModelSummary",
     "examples_from_jsonl",
+    "plan_jobs",
     "result_rows",
+    "rows_to_csv",
     "score_reply",
     "split_example",
     "summarise",
@@ -165,6 +170,57 @@ def examples_from_jsonl(
         except (ValueError, EvalExampleError) as exc:
             skipped.append((number, str(exc)))
     return examples, skipped
+
+
+@dataclass(frozen=True, slots=True)
+class EvalJob:
+    """One request of an evaluation: which example, which model, and the request itself."""
+
+    example_index: int
+    model: str
+    request: ChatRequest
+
+
+def plan_jobs(
+    examples: Sequence[EvalExample],
+    models: Sequence[str],
+    settings: GenerationSettings,
+    *,
+    done: Collection[tuple[int, str]] = (),
+) -> list[EvalJob]:
+    """The requests of a run: every example for every model, example by example.
+
+    Going example by example (all models, then the next example) makes a run's table fill
+    row by row, and keeps the models' columns comparable if it is stopped half-way.
+
+    Args:
+        examples: the test set.
+        models: the models to ask.
+        settings: the generation settings for every request.
+        done: (example index, model) pairs already answered, left out (to finish an
+            interrupted run; a re-run on a new model passes the new model only).
+
+    Returns:
+        The jobs, in the order they should start.
+    """
+    return [
+        EvalJob(
+            example.index,
+            model,
+            ChatRequest(
+                model=model,
+                messages=example.prompt,
+                temperature=settings.temperature,
+                top_p=settings.top_p,
+                max_tokens=settings.max_tokens,
+                stop=settings.stop,
+                seed=settings.seed,
+            ),
+        )
+        for example in examples
+        for model in models
+        if (example.index, model) not in done
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,3 +499,19 @@ def result_rows(
             ]
         rows.append(row)
     return rows
+
+
+def rows_to_csv(rows: Iterable[Sequence[CellValue]]) -> str:
+    """Rows (from :func:`result_rows`) as CSV text, empty cells for None.
+
+    Args:
+        rows: the table, header first.
+
+    Returns:
+        CSV text with ``\r\n`` line ends (RFC 4180; spreadsheets open it as is).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["" if cell is None else cell for cell in row])
+    return buffer.getvalue()

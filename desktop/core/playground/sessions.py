@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from desktop.core.catalog import ModelCatalog
 from desktop.core.playground.presets import GenerationSettings
+from desktop.core.playground.usage_cost import UsagePrices, reply_cost
 from desktop.core.types import ChatMessage, ChatRequest, Usage
 
 __all__ = [
@@ -30,6 +33,7 @@ __all__ = [
     "delete_turn",
     "edit_user_message",
     "regenerate",
+    "reply_turn",
     "session_to_jsonl",
     "session_to_markdown",
     "title_from_text",
@@ -146,6 +150,66 @@ def add_turn(session: ChatSession, turn: ChatTurn, *, now: float) -> ChatSession
     if (not title or title == _UNTITLED) and turn.role == "user":
         title = title_from_text(turn.content)
     return replace(session, title=title, turns=(*session.turns, turn), updated_at=now)
+
+
+def reply_turn(
+    model: str,
+    *,
+    prompt: tuple[ChatMessage, ...],
+    text: str,
+    usage: Usage | None,
+    time_to_first_token: float | None,
+    total_time: float | None,
+    stopped: bool = False,
+    error: str = "",
+    catalog: ModelCatalog,
+    extra_prices: Mapping[str, UsagePrices] | None = None,
+) -> ChatTurn:
+    """The turn for a streamed reply, with its tokens and cost worked out.
+
+    Tokens come from ``usage`` when the API sent it, else are counted locally (a stopped
+    reply has no usage: its partial text is counted). A failed reply has no cost.
+
+    Args:
+        model: the model that answered.
+        prompt: the messages sent (``conversation_messages`` of the session).
+        text: the reply's text (partial when stopped or failed).
+        usage: the API's usage, or None.
+        time_to_first_token: seconds to the first text.
+        total_time: seconds to the end.
+        stopped: the user stopped the reply.
+        error: the failure's plain-words message ("" when it did not fail).
+        catalog: the app's catalog (prices, tokenizer).
+        extra_prices: prices for models the catalog does not price.
+
+    Returns:
+        An assistant turn, finished, stopped or failed.
+    """
+    if error:
+        return ChatTurn(
+            "assistant",
+            text,
+            model=model,
+            time_to_first_token=time_to_first_token,
+            total_time=total_time,
+            status=TurnStatus.FAILED,
+            error=error,
+        )
+    cost = reply_cost(
+        model, usage=usage, prompt=prompt, reply=text, catalog=catalog, extra_prices=extra_prices
+    )
+    return ChatTurn(
+        "assistant",
+        text,
+        model=model,
+        usage=cost.usage,
+        usage_counted_locally=cost.counted_locally,
+        cost=cost.cost,
+        prices_as_of=cost.prices_as_of,
+        time_to_first_token=time_to_first_token,
+        total_time=total_time,
+        status=TurnStatus.STOPPED if stopped else TurnStatus.FINISHED,
+    )
 
 
 def _turn_at(session: ChatSession, index: int) -> ChatTurn:

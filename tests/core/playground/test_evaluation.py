@@ -13,12 +13,15 @@ from desktop.core.playground.evaluation import (
     EvalExampleError,
     EvalResult,
     examples_from_jsonl,
+    plan_jobs,
     result_rows,
+    rows_to_csv,
     score_reply,
     split_example,
     summarise,
     totals,
 )
+from desktop.core.playground.presets import GenerationSettings
 from desktop.core.types import ChatMessage, Usage
 from tests.core.playground.conftest import TUNED
 
@@ -155,3 +158,22 @@ def test_rows_have_a_header_and_one_row_per_example_when_exported() -> None:
 def test_rows_leave_cells_empty_when_a_model_has_no_result_yet() -> None:
     rows = result_rows([EvalExample(0, (ChatMessage("user", "q"),), "r")], [], ["a"])
     assert rows[1] == [1, "q", "r", None, None, None, None, None, None, None]
+
+
+def test_plan_asks_every_model_example_by_example_when_nothing_is_done() -> None:
+    examples = [EvalExample(i, (ChatMessage("user", f"q{i}"),), f"r{i}") for i in range(2)]
+    jobs = plan_jobs(examples, ["a", "b"], GenerationSettings(temperature=0, max_tokens=9))
+    assert [(j.example_index, j.model) for j in jobs] == [(0, "a"), (0, "b"), (1, "a"), (1, "b")]
+    assert jobs[3].request.messages == (ChatMessage("user", "q1"),)
+    assert (jobs[0].request.temperature, jobs[0].request.max_tokens) == (0, 9)
+
+
+def test_plan_leaves_out_answered_pairs_when_a_run_is_resumed() -> None:
+    examples = [EvalExample(i, (ChatMessage("user", f"q{i}"),), f"r{i}") for i in range(2)]
+    jobs = plan_jobs(examples, ["a"], GenerationSettings(), done={(0, "a")})
+    assert [(j.example_index, j.model) for j in jobs] == [(1, "a")]
+
+
+def test_csv_quotes_commas_and_leaves_none_empty_when_written() -> None:
+    text = rows_to_csv([["a", "b"], ["x, y", None]])
+    assert text == 'a,b\r\n"x, y",\r\n'

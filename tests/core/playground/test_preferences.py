@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from desktop.core.dataset.engine import check_file
 from desktop.core.dataset.rules import check_record
 from desktop.core.dataset.token_counter import TokenCounter
 from desktop.core.playground.preferences import (
@@ -63,3 +65,23 @@ def test_dpo_lines_pass_the_dataset_checker_without_errors_when_exported() -> No
         check = check_record(json.loads(line), number, counter)
         assert check.format == "dpo"
         assert check.is_valid, check.issues
+
+
+def test_exported_file_passes_the_file_checker_without_errors_when_ten_votes_are_saved(
+    tmp_path: Path,
+) -> None:
+    votes = [
+        record_vote(
+            f"v{i}",
+            (ChatMessage("system", "Be kind."), ChatMessage("user", f"Say hello to guest {i}.")),
+            (Candidate("base", f"Hello, guest {i}."), Candidate("tuned", f"Hi there, guest {i}!")),
+            1,
+            now=i,
+        )
+        for i in range(10)
+    ]
+    path = tmp_path / "preferences.jsonl"
+    path.write_text(dpo_jsonl(votes), encoding="utf-8")
+    report = check_file(path, encoding_name="o200k_base", context_limit=65536, workers=1)
+    assert report.format == "dpo"
+    assert report.error_count == 0, report.errors

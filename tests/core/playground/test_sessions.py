@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from desktop.core.catalog import ModelCatalog
 from desktop.core.playground.presets import GenerationSettings
 from desktop.core.playground.sessions import (
     ChatSession,
@@ -18,11 +19,13 @@ from desktop.core.playground.sessions import (
     delete_turn,
     edit_user_message,
     regenerate,
+    reply_turn,
     session_to_jsonl,
     session_to_markdown,
     title_from_text,
 )
 from desktop.core.types import ChatMessage, Usage
+from tests.core.playground.conftest import AS_OF, TUNED
 
 
 def user(text: str) -> ChatTurn:
@@ -159,3 +162,37 @@ def test_markdown_export_shows_tokens_cost_and_timing_when_a_reply_has_them() ->
     assert "12 in / 3 out tokens" in text
     assert "$0.000007" in text
     assert "first token 0.25 s" in text
+
+
+def test_reply_turn_counts_tokens_locally_when_a_stopped_reply_has_no_usage(
+    catalog: ModelCatalog,
+) -> None:
+    turn = reply_turn(
+        TUNED,
+        prompt=(ChatMessage("user", "Hi"),),
+        text="Hello the",
+        usage=None,
+        time_to_first_token=0.1,
+        total_time=0.4,
+        stopped=True,
+        catalog=catalog,
+    )
+    assert turn.status is TurnStatus.STOPPED
+    assert turn.usage_counted_locally
+    assert turn.usage is not None and turn.usage.completion_tokens > 0
+    assert turn.cost is not None and turn.prices_as_of == AS_OF
+
+
+def test_reply_turn_has_no_cost_when_the_reply_failed(catalog: ModelCatalog) -> None:
+    turn = reply_turn(
+        TUNED,
+        prompt=(ChatMessage("user", "Hi"),),
+        text="",
+        usage=None,
+        time_to_first_token=None,
+        total_time=0.2,
+        error="The model does not exist.",
+        catalog=catalog,
+    )
+    assert (turn.status, turn.cost, turn.usage) == (TurnStatus.FAILED, None, None)
+    assert turn.error == "The model does not exist."
