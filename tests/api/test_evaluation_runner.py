@@ -73,7 +73,11 @@ def test_stop_keeps_the_partial_reply_when_set_during_the_stream(
             pieces.append(piece)
             stop.set()
 
-        long = request(text="Tell me a long story about the sea.")
+        long = ChatRequest(
+            model=MODELS[0],
+            messages=(ChatMessage("user", "Tell me a long story about the sea."),),
+            max_tokens=400,
+        )
         return await stream_reply(api_client, long, on_text=on_text, stop=stop), pieces
 
     reply, pieces = run(scenario(), api_client)
