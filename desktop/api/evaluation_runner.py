@@ -268,6 +268,7 @@ class EvaluationRunner:
 
         Raises:
             asyncio.CancelledError: the task running ``run`` was cancelled (workers stopped).
+            Exception: whatever a callback raised (the other requests are stopped first).
         """
         replies: list[tuple[EvalJob, StreamedReply]] = []
         next_job = 0
@@ -293,18 +294,20 @@ class EvaluationRunner:
         self._workers = [
             asyncio.ensure_future(work()) for _ in range(min(self._concurrency, total))
         ]
+        workers = self._workers
         try:
-            results = await asyncio.gather(*self._workers, return_exceptions=True)
-        except asyncio.CancelledError:
-            for worker in self._workers:
-                worker.cancel()
-            await asyncio.gather(*self._workers, return_exceptions=True)
-            raise
+            if workers:
+                await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
         finally:
-            workers, self._workers = self._workers, []
-        for worker, result in zip(workers, results, strict=True):
-            if isinstance(result, BaseException) and not worker.cancelled():
-                raise result  # a callback failed: a bug, not a request failure
+            # Cancelled from outside, or a callback failed: stop the other requests too.
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            self._workers = []
+        for worker in workers:
+            error = None if worker.cancelled() else worker.exception()
+            if error is not None:
+                raise error  # a callback failed: a bug, not a request failure
         return RunOutcome(tuple(replies), cancelled=self._cancelled)
 
 

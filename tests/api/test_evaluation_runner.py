@@ -239,3 +239,17 @@ def test_compare_finishes_fast_columns_first_when_one_is_slow(api_client: OpenAI
 def test_compare_refuses_when_given_one_model(api_client: OpenAIProvider) -> None:
     with pytest.raises(ValueError):
         run(compare(api_client, [request()]), api_client)
+
+
+def test_run_stops_and_raises_when_a_callback_fails(api_client: OpenAIProvider) -> None:
+    seen: list[int] = []
+
+    def on_reply(job: EvalJob, reply: StreamedReply) -> None:
+        seen.append(job.example_index)
+        raise RuntimeError("bug in a callback")
+
+    with pytest.raises(RuntimeError, match="bug in a callback"):
+        run(
+            EvaluationRunner(api_client, concurrency=2).run(jobs(20), on_reply=on_reply), api_client
+        )
+    assert len(seen) < 20
