@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from desktop.core.catalog import ModelCatalog
     from desktop.storage.jobs_store import JobsStore
     from desktop.storage.keychain import Keychain
+    from desktop.storage.playground_store import PlaygroundStore
     from desktop.storage.settings import SettingsStore
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.settings import SettingsDialog
@@ -107,6 +108,7 @@ class AppContext:
     providers: ProviderPool
     _settings_store: SettingsStore | None = None
     _jobs_store: JobsStore | None = None
+    _playground_store: PlaygroundStore | None = None
     _tokenizers_lock: threading.Lock = field(default_factory=threading.Lock)
     _tokenizers_ready: bool = False
     _closed: bool = False
@@ -138,6 +140,15 @@ class AppContext:
         if self._jobs_store is None:
             self._jobs_store = JobsStore(self.database)
         return self._jobs_store
+
+    @property
+    def playground_store(self) -> PlaygroundStore:
+        """The Playground's saved sessions, presets, votes and runs; GUI thread only."""
+        from desktop.storage.playground_store import PlaygroundStore
+
+        if self._playground_store is None:
+            self._playground_store = PlaygroundStore(self.database)
+        return self._playground_store
 
     def connection_profiles(self) -> list[ConnectionProfile]:
         """Every saved connection (the Demos included)."""

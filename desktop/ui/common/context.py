@@ -20,6 +20,7 @@ from desktop.ui.common.connection_service import ConnectionService
 if TYPE_CHECKING:
     from desktop.api.provider import Provider
     from desktop.storage.jobs_store import JobsStore
+    from desktop.storage.playground_store import PlaygroundStore
 
 
 class SettingsDialogPort(Protocol):
@@ -63,6 +64,11 @@ class WindowContext(Protocol):
     @property
     def jobs_store(self) -> JobsStore:
         """The local record of jobs, events, uploads and job links (the app's database)."""
+        ...
+
+    @property
+    def playground_store(self) -> PlaygroundStore:
+        """The Playground's saved chat sessions, presets, votes and evaluation runs."""
         ...
 
     async def provider_for(self, profile_id: str) -> Provider:
