@@ -34,7 +34,13 @@ def test_steps_after_a_failed_one_are_reported_skipped_when_the_walk_breaks(
 ) -> None:
     results: list[CheckResult] = []
 
-    asyncio.run(DemoWalk(window=None, emulator=None, home=tmp_path).run(results))
+    # A private loop, leaving the process's current event loop (the GUI tests' qasync loop) alone;
+    # asyncio.run would set it to None on the way out.
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(DemoWalk(window=None, emulator=None, home=tmp_path).run(results))
+    finally:
+        loop.close()
 
     assert [r.name for r in results] == DEMO_STEPS
     assert not results[0].ok and "AttributeError" in results[0].detail
