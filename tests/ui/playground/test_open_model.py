@@ -23,6 +23,8 @@ def _playground(make_window: WindowFactory, loop: Any, base_url: str) -> Playgro
     window.show()
     window.tabs.setCurrentWidget(window.playground_tab)
     run(loop, context_of(window).connection_service.start_check())
+    # The Jobs tab lists jobs once the connection is reachable; let that end inside the test.
+    run(loop, window.jobs_tab.service.refresh())
     return window.playground_tab
 
 
@@ -61,6 +63,7 @@ def test_open_model_refuses_a_retired_model(
     window = make_window(demo_url=emulator.base_url)
     service = context_of(window).connection_service
     run(qasync_loop, service.start_check())
+    run(qasync_loop, window.jobs_tab.service.refresh())
     # Owned by the window (closed with it), so no stray widget outlives the test.
     playground = PlaygroundWidget(service, today=lambda: dt.date(2026, 12, 1), parent=window)
 

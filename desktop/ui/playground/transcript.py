@@ -1,0 +1,279 @@
+"""The conversation of the Playground: one block per turn, and the reply being written.
+
+Finished turns are rendered as Markdown (code blocks in a fixed-width font), selectable and
+copyable; each reply has a line with its tokens, cost, time to first token and total time.
+The reply being streamed goes into ``reply_view``, a plain-text box (cheap to append to at
+hundreds of tokens a second); when it ends, it joins the conversation as a rendered block.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.playground.sessions import ChatSession, ChatTurn, TurnStatus
+
+_SELECTABLE = (
+    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+)
+
+
+def format_cost(cost: Decimal) -> str:
+    """A cost in US dollars with enough digits to be non-zero for a short reply."""
+    if cost == 0:
+        return "$0.00"
+    if cost >= Decimal("0.01"):
+        return f"${cost:.2f}"
+    text = f"{cost:.8f}".rstrip("0")
+    return f"${text}"
+
+
+def reply_footer(turn: ChatTurn, *, simulated: bool = False) -> str:
+    """The line under a reply: tokens, cost with the prices' date, and timings.
+
+    Args:
+        turn: an assistant turn.
+        simulated: the Demo connection answered (nothing is charged).
+
+    Returns:
+        One line, parts separated by " · ".
+    """
+    parts: list[str] = []
+    if turn.status is TurnStatus.FAILED:
+        parts.append(f"Failed: {turn.error}" if turn.error else "Failed")
+    if turn.usage is not None:
+        counted = " (counted locally)" if turn.usage_counted_locally else ""
+        parts.append(
+            f"{turn.usage.prompt_tokens:,} input tokens · "
+            f"{turn.usage.completion_tokens:,} output tokens{counted}"
+        )
+    if turn.status is not TurnStatus.FAILED:
+        if turn.cost is not None:
+            as_of = f" at prices of {turn.prices_as_of:%d %b %Y}" if turn.prices_as_of else ""
+            parts.append(f"about {format_cost(turn.cost)}{as_of}")
+        else:
+            parts.append("cost unknown for this model")
+        if simulated:
+            parts.append("simulated, no cost")
+    if turn.time_to_first_token is not None:
+        parts.append(f"first token {turn.time_to_first_token:.2f} s")
+    if turn.total_time is not None:
+        parts.append(f"total {turn.total_time:.2f} s")
+    if turn.status is TurnStatus.STOPPED:
+        parts.append("stopped")
+    return " · ".join(parts)
+
+
+class _TextLabel(QLabel):
+    """A word-wrapped label that remembers its size for a width.
+
+    QLabel lays out its whole text again for every size query; the conversation's layout
+    asks each block several times whenever a block is added, which for long replies stalled
+    the window for tens of milliseconds per reply on screen.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sizes: dict[object, object] = {}
+
+    def setText(self, text: str) -> None:
+        self._sizes.clear()
+        super().setText(text)
+
+    def heightForWidth(self, width: int) -> int:
+        key = ("height", width)
+        if key not in self._sizes:
+            self._sizes[key] = super().heightForWidth(width)
+        value = self._sizes[key]
+        return value if isinstance(value, int) else super().heightForWidth(width)
+
+    def sizeHint(self) -> QSize:
+        value = self._sizes.get("hint")
+        if not isinstance(value, QSize):
+            value = self._sizes["hint"] = super().sizeHint()
+        return value
+
+    def minimumSizeHint(self) -> QSize:
+        value = self._sizes.get("minimum")
+        if not isinstance(value, QSize):
+            value = self._sizes["minimum"] = super().minimumSizeHint()
+        return value
+
+
+class TurnWidget(QFrame):
+    """One turn: who wrote it, the text, and (replies) the footer; Edit/Copy/Delete buttons.
+
+    Call only from the GUI thread.
+    """
+
+    edit_requested = Signal(int)
+    delete_requested = Signal(int)
+
+    def __init__(
+        self, index: int, turn: ChatTurn, *, simulated: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.turn = turn
+        self.setObjectName("replyTurn" if turn.is_reply else "userTurn")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(10, 6, 10, 6)
+        column.setSpacing(4)
+        head = QHBoxLayout()
+        who = QLabel(f"Reply · {turn.model}" if turn.is_reply and turn.model else "You")
+        who.setObjectName("turnAuthor")
+        head.addWidget(who)
+        head.addStretch(1)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setObjectName("copyTurnButton")
+        self.copy_button.setToolTip("Copy this message's text")
+        head.addWidget(self.copy_button)
+        self.edit_button: QPushButton | None = None
+        if not turn.is_reply:
+            self.edit_button = QPushButton("Edit")
+            self.edit_button.setObjectName("editTurnButton")
+            self.edit_button.setToolTip(
+                "Change this message and continue from it (the turns after it are replaced)"
+            )
+            self.edit_button.clicked.connect(self._on_edit_clicked)
+            head.addWidget(self.edit_button)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setObjectName("deleteTurnButton")
+        self.delete_button.setToolTip("Remove this message from the conversation")
+        head.addWidget(self.delete_button)
+        column.addLayout(head)
+
+        self.body = _TextLabel()
+        self.body.setObjectName("turnText")
+        self.body.setWordWrap(True)
+        self.body.setTextInteractionFlags(_SELECTABLE)
+        if turn.is_reply:
+            self.body.setTextFormat(Qt.TextFormat.MarkdownText)
+        else:
+            self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.setText(turn.content)
+        column.addWidget(self.body)
+        self.footer: QLabel | None = None
+        if turn.is_reply:
+            self.footer = QLabel(reply_footer(turn, simulated=simulated))
+            self.footer.setObjectName("turnFooter")
+            self.footer.setWordWrap(True)
+            self.footer.setTextInteractionFlags(_SELECTABLE)
+            column.addWidget(self.footer)
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+
+    def set_actions_enabled(self, enabled: bool) -> None:
+        for button in (self.edit_button, self.delete_button):
+            if button is not None:
+                button.setEnabled(enabled)
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.turn.content)
+
+    def _on_edit_clicked(self) -> None:
+        self.edit_requested.emit(self.index)
+
+    def _on_delete_clicked(self) -> None:
+        self.delete_requested.emit(self.index)
+
+
+class TranscriptWidget(QScrollArea):
+    """The conversation, newest at the bottom, and the box the streaming reply goes into.
+
+    Call only from the GUI thread.
+    """
+
+    edit_requested = Signal(int)
+    """The user wants to change the user message at this turn index."""
+    delete_requested = Signal(int)
+    """The user wants to remove the turn at this index."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        self._column = QVBoxLayout(inner)
+        self._column.setContentsMargins(4, 4, 4, 4)
+        self._column.setSpacing(8)
+        self.empty_label = QLabel("Pick a model, type a message below and press Send.")
+        self.empty_label.setObjectName("transcriptEmpty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._column.addWidget(self.empty_label)
+        self.turn_widgets: list[TurnWidget] = []
+        self._simulated = False
+        self.reply_view = QPlainTextEdit()
+        self.reply_view.setObjectName("replyView")
+        self.reply_view.setReadOnly(True)
+        self.reply_view.setMinimumHeight(140)
+        self.reply_view.setPlaceholderText("The model's reply appears here as it is written.")
+        self.reply_view.setVisible(False)
+        self._column.addWidget(self.reply_view)
+        self._column.addStretch(1)
+        self.setWidget(inner)
+
+    def show_session(self, session: ChatSession | None, *, simulated: bool) -> None:
+        """Show every turn of ``session`` (none for None); the streaming box is hidden.
+
+        Blocks of turns that did not change are kept: laying out a long rendered reply again
+        costs tens of milliseconds.
+        """
+        turns = session.turns if session is not None else ()
+        keep = 0
+        if simulated == self._simulated:
+            for widget, turn in zip(self.turn_widgets, turns, strict=False):
+                if widget.turn != turn:
+                    break
+                keep += 1
+        self._simulated = simulated
+        for widget in self.turn_widgets[keep:]:
+            self._column.removeWidget(widget)
+            widget.setParent(None)
+            widget.deleteLater()
+        self.turn_widgets = self.turn_widgets[:keep]
+        for index in range(keep, len(turns)):
+            widget = TurnWidget(index, turns[index], simulated=simulated)
+            widget.edit_requested.connect(self.edit_requested)
+            widget.delete_requested.connect(self.delete_requested)
+            self._column.insertWidget(self._column.indexOf(self.reply_view), widget)
+            self.turn_widgets.append(widget)
+        self.empty_label.setVisible(not turns)
+        self.reply_view.setVisible(False)
+        self.set_actions_enabled(True)
+        self.scroll_to_end()
+
+    def begin_reply(self) -> None:
+        """Clear and show the box the next reply streams into."""
+        self.reply_view.clear()
+        self.reply_view.setVisible(True)
+        self.empty_label.setVisible(False)
+        self.set_actions_enabled(False)
+        self.scroll_to_end()
+
+    def set_actions_enabled(self, enabled: bool) -> None:
+        """Allow Edit/Delete on the turns (not while a reply streams)."""
+        for widget in self.turn_widgets:
+            widget.set_actions_enabled(enabled)
+
+    def scroll_to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def texts(self) -> list[str]:
+        """The text of each turn shown, in order (for tests and accessibility tools)."""
+        return [widget.body.text() for widget in self.turn_widgets]
