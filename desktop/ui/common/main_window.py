@@ -159,7 +159,9 @@ class MainWindow(QMainWindow):
             profiles=context.connection_profiles,
             prepare_tokenizers=context.ensure_tokenizers,
         )
-        self.playground_tab = PlaygroundWidget(self._service, catalog=lambda: context.catalog)
+        self.playground_tab = PlaygroundWidget(
+            self._service, catalog=lambda: context.catalog, store=context.playground_store
+        )
         current = self.tabs.currentIndex()
         self.tabs.setUpdatesEnabled(False)
         try:
