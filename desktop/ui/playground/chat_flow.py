@@ -18,7 +18,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 
@@ -32,16 +32,12 @@ from desktop.core.playground.sessions import (
     add_turn,
     chat_request,
     conversation_messages,
-    delete_turn,
     edit_user_message,
-    regenerate,
     reply_turn,
 )
 from desktop.core.types import ChatMessage, Usage
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.errors import show_error
-from desktop.ui.common.prompts import confirm
-from desktop.ui.playground import session_files
 from desktop.ui.playground.transcript import reply_footer
 
 if TYPE_CHECKING:
@@ -101,17 +97,6 @@ class ChatFlow(QWidget):
     @property
     def is_streaming(self) -> bool:
         return self.reply_task is not None and not self.reply_task.done()
-
-    @property
-    def can_regenerate(self) -> bool:
-        """Whether the session ends with a user message or a reply to one."""
-        if self.session is None:
-            return False
-        try:
-            regenerate(self.session, now=0.0)
-        except ValueError:
-            return False
-        return True
 
     def _catalog(self) -> ModelCatalog | None:
         return self.picker.catalog()
@@ -177,26 +162,6 @@ class ChatFlow(QWidget):
         else:
             session = add_turn(session, ChatTurn("user", text), now=now)
         return self._start(session, check=True, clear_message=clear_message)
-
-    def regenerate_reply(self) -> asyncio.Task[None] | None:
-        """Ask for the last reply again (it is replaced). None when there is nothing to ask."""
-        if self.is_streaming or self.session is None or self.selected_model is None:
-            return None
-        settings, problems = self.settings_panel.read()
-        if problems:
-            self.info_label.setText("Correct the settings first: " + " ".join(problems))
-            return None
-        try:
-            session = regenerate(self.session, now=time.time())
-        except ValueError:
-            return None
-        session = dataclasses.replace(
-            session,
-            model=self.selected_model,
-            system_prompt=self.settings_panel.system_prompt,
-            settings=settings,
-        )
-        return self._start(session, check=False)
 
     def _start(
         self, session: ChatSession, *, check: bool, clear_message: bool = False
@@ -413,112 +378,6 @@ class ChatFlow(QWidget):
         )
         self.edit_banner.setVisible(editing)
         self.cancel_edit_button.setVisible(editing)
-
-    def edit_message(self, index: int) -> bool:
-        """Put the user message at ``index`` in the message box to change and send again."""
-        if self.is_streaming or self.session is None:
-            return False
-        if not 0 <= index < len(self.session.turns) or self.session.turns[index].is_reply:
-            return False
-        self.message_edit.setPlainText(self.session.turns[index].content)
-        self._set_editing(index)
-        self.message_edit.setFocus()
-        return True
-
-    def cancel_edit(self) -> None:
-        """Leave editing an earlier message (the box is emptied)."""
-        if self.editing_index is not None:
-            self.message_edit.clear()
-        self._set_editing(None)
-
-    def delete_turn_at(self, index: int) -> bool:
-        """Remove the turn at ``index`` after asking. Returns whether it was removed."""
-        if self.is_streaming or self.session is None:
-            return False
-        if not confirm(
-            self, "Delete message", "Remove this message from the chat?", action="Delete"
-        ):
-            return False
-        try:
-            session = delete_turn(self.session, index, now=time.time())
-        except IndexError:
-            return False
-        if self.editing_index is not None:
-            self.cancel_edit()
-        self._save(session)
-        self._show()
-        return True
-
-    def _on_edit_requested(self, index: int) -> None:
-        self.edit_message(index)
-
-    def _on_delete_turn_requested(self, index: int) -> None:
-        self.delete_turn_at(index)
-
-    # ------------------------------------------------------------------ saved chats
-
-    def open_session(self, session_id: str) -> bool:
-        """Show a saved chat: its conversation, settings and model (when still offered)."""
-        if self.is_streaming or self._store is None:
-            return False
-        if self.session is not None and self.session.id == session_id:
-            return True
-        try:
-            session = self._store.session(session_id)
-        except FinetuneError as exc:
-            show_error(self, exc)
-            return False
-        if session is None:
-            return False
-        self.session = session
-        self._set_editing(None)
-        self.settings_panel.show_values(session.system_prompt, session.settings)
-        if not self.picker.select_model(session.model):
-            self.info_label.setText(
-                f"{session.model} is not offered by this connection; pick another model."
-            )
-        else:
-            self.info_label.setText("")
-        self.session_list.reload(select=session.id)
-        self._show()
-        return True
-
-    def new_chat(self) -> None:
-        """Start an empty conversation (the settings stay)."""
-        if self.is_streaming:
-            return
-        self.session = None
-        self._set_editing(None)
-        with QSignalBlocker(self.session_list.list):
-            self.session_list.list.setCurrentRow(-1)
-        self.info_label.setText("")
-        self._show()
-
-    def _on_session_chosen(self, session_id: str) -> None:
-        self.open_session(session_id)
-
-    def _on_new_chat_requested(self) -> None:
-        self.new_chat()
-
-    def _on_rename_requested(self, session_id: str) -> None:
-        if self._store is not None and session_files.rename_session(self, self._store, session_id):
-            if self.session is not None and self.session.id == session_id:
-                self.session = self._store.session(session_id)
-            self.session_list.reload(select=session_id)
-
-    def _on_delete_session_requested(self, session_id: str) -> None:
-        if self.is_streaming or self._store is None:
-            return
-        if session_files.delete_session(self, self._store, session_id):
-            if self.session is not None and self.session.id == session_id:
-                self.new_chat()
-            self.session_list.reload()
-
-    def _on_export_requested(self, session_id: str, kind: str) -> None:
-        if self._store is not None:
-            path = session_files.export_session(self, self._store, session_id, kind)
-            if path is not None:
-                self.info_label.setText(f"Chat saved to {path}.")
 
     @property
     def selected_model(self) -> str | None:

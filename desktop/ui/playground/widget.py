@@ -8,7 +8,8 @@ turn (``PlaygroundStore``), so a crash loses at most the reply being streamed.
 
 Modules: ``model_picker`` (the model list), ``settings_panel`` (generation settings, presets),
 ``transcript`` (the conversation), ``session_list`` and ``session_files`` (saved chats),
-``chat_flow`` (sending, streaming and saving replies).
+``chat_flow`` (sending, streaming and saving replies), ``conversation`` (regenerate, edit,
+delete, and the saved chats' actions).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.playground.chat_flow import ChatFlow
+from desktop.ui.playground.conversation import ConversationWidget
 from desktop.ui.playground.model_picker import CatalogSource, ModelPickerWidget
 from desktop.ui.playground.session_list import SessionListWidget
 from desktop.ui.playground.settings_panel import SettingsPanelWidget
@@ -63,7 +64,7 @@ REPLY_FLUSH_INTERVAL_MS = 33
 """How often streamed text reaches the screen (about 30 times a second)."""
 
 
-class PlaygroundWidget(ChatFlow):
+class PlaygroundWidget(ConversationWidget):
     """Saved chats, model picker, settings, the conversation, the message box and its buttons.
 
     Invariants: at most one reply streams at a time (``reply_task``); Send and Regenerate are

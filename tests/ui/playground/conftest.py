@@ -1,0 +1,43 @@
+"""Fixtures for the Playground's GUI tests: answers to its name and file questions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.ui.playground import dialogs
+
+
+@dataclass
+class DialogAnswers:
+    """What the next questions are answered (None = the user cancels) and what was asked."""
+
+    texts: list[str | None] = field(default_factory=list)
+    paths: list[Path | None] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def dialog_answers() -> Iterator[DialogAnswers]:
+    """Answers ``ask_text`` and ``ask_save_path`` without modal dialogs."""
+    answers = DialogAnswers()
+
+    def text(_parent: Any, title: str, _label: str, _text: str) -> str | None:
+        answers.asked.append(title)
+        return answers.texts.pop(0) if answers.texts else None
+
+    def path(_parent: Any, title: str, _suggested: str, _filter: str) -> Path | None:
+        answers.asked.append(title)
+        return answers.paths.pop(0) if answers.paths else None
+
+    previous_text = dialogs.set_text_asker(text)
+    previous_path = dialogs.set_save_path_asker(path)
+    try:
+        yield answers
+    finally:
+        dialogs.set_text_asker(previous_text)
+        dialogs.set_save_path_asker(previous_path)
