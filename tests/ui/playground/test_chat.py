@@ -266,3 +266,32 @@ def test_settings_are_sent_with_the_request_when_filled_in(
     assert body["temperature"] == 0.2 and body["top_p"] == 0.9
     assert body.get("max_tokens", body.get("max_completion_tokens")) == 50
     assert body["stop"] == ["END", "\n\n"] and body["seed"] == 7
+
+
+def test_closing_the_window_mid_reply_keeps_the_message_and_the_partial_reply(
+    make_window: WindowFactory,
+    slow_emulator: Emulator,  # noqa: F811
+    qasync_loop: Any,
+    qtbot: Any,
+) -> None:
+    window = open_playground(make_window, qasync_loop, slow_emulator.base_url)
+    playground = window.playground_tab
+    store = context_of(window).playground_store
+
+    task = type_and_send(qtbot, playground, "Tell me about refunds")
+    run(
+        qasync_loop,
+        next_emission(
+            playground.reply_view.textChanged,
+            lambda: len(playground.reply_view.toPlainText().split()) >= 3,
+        ),
+    )
+    window.close()
+    run(qasync_loop, asyncio.gather(task, return_exceptions=True))
+
+    [summary] = store.list_sessions()
+    saved = store.session(summary.id)
+    assert saved is not None
+    assert [t.role for t in saved.turns] == ["user", "assistant"]
+    assert saved.turns[0].content == "Tell me about refunds"
+    assert saved.turns[1].status is TurnStatus.STOPPED and len(saved.turns[1].content.split()) >= 3
