@@ -60,10 +60,12 @@ def reply_footer(turn: ChatTurn, *, simulated: bool = False) -> str:
             f"{turn.usage.completion_tokens:,} output tokens{counted}"
         )
     if turn.status is not TurnStatus.FAILED:
-        if turn.cost is not None:
-            as_of = f" at prices of {turn.prices_as_of:%d %b %Y}" if turn.prices_as_of else ""
+        as_of = f" at prices of {turn.prices_as_of:%d %b %Y}" if turn.prices_as_of else ""
+        if turn.cost is not None and simulated:
+            parts.append(f"would cost about {format_cost(turn.cost)}{as_of}")
+        elif turn.cost is not None:
             parts.append(f"about {format_cost(turn.cost)}{as_of}")
-        else:
+        elif not simulated:
             parts.append("cost unknown for this model")
         if simulated:
             parts.append("simulated, no cost")

@@ -295,3 +295,20 @@ def test_closing_the_window_mid_reply_keeps_the_message_and_the_partial_reply(
     assert [t.role for t in saved.turns] == ["user", "assistant"]
     assert saved.turns[0].content == "Tell me about refunds"
     assert saved.turns[1].status is TurnStatus.STOPPED and len(saved.turns[1].content.split()) >= 3
+
+
+def test_footer_says_what_a_simulated_reply_would_cost_when_the_model_is_priced() -> None:
+    priced = ChatTurn(
+        "assistant",
+        "Hi",
+        usage=Usage(10, 5),
+        cost=Decimal("0.0000123"),
+        prices_as_of=dt.date(2026, 3, 1),
+    )
+    unpriced = ChatTurn("assistant", "Hi", usage=Usage(10, 5))
+
+    assert "would cost about $0.0000123 at prices of 01 Mar 2026 · simulated, no cost" in (
+        reply_footer(priced, simulated=True)
+    )
+    assert "cost unknown" not in reply_footer(unpriced, simulated=True)
+    assert "cost unknown for this model" in reply_footer(unpriced)
