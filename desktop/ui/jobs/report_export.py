@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop.core.errors import FinetuneError, StorageError
@@ -59,11 +60,19 @@ def job_json(job: FineTuningJob) -> str:
     return json.dumps(convert(job), indent=2, ensure_ascii=False) + "\n"
 
 
-async def render_chart_png(points: list[MetricPoint], path: Path) -> bool:
-    """Draw the charts off screen and save them as PNG. Returns False without points."""
+async def render_chart_png(
+    points: list[MetricPoint], path: Path, *, parent: QWidget | None = None
+) -> bool:
+    """Draw the charts off screen and save them as PNG. Returns False without points.
+
+    The drawing widget stays a hidden child of ``parent``: left to the garbage collector, a
+    Qt widget may be deleted in whichever thread it runs, which can crash Qt.
+    """
     if not points:
         return False
-    chart = MetricsChartWidget()
+    chart = MetricsChartWidget(parent)
+    chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    chart.hide()
     try:
         chart.resize(*CHART_SIZE)
         await chart.ensure_ready()
@@ -74,7 +83,9 @@ async def render_chart_png(points: list[MetricPoint], path: Path) -> bool:
         chart.close_plots()
 
 
-async def export_job_report(service: JobsService, job: FineTuningJob, folder: Path) -> list[Path]:
+async def export_job_report(
+    service: JobsService, job: FineTuningJob, folder: Path, *, parent: QWidget | None = None
+) -> list[Path]:
     """Write ``<job id>-report.md``, ``<job id>-charts.png`` (when there are metrics) and
     ``<job id>.json`` into ``folder``.
 
@@ -107,7 +118,7 @@ async def export_job_report(service: JobsService, job: FineTuningJob, folder: Pa
     chart = folder / f"{stem}-charts.png"
     try:
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-        if await render_chart_png(points, chart):
+        if await render_chart_png(points, chart, parent=parent):
             written.append(chart)
         report = folder / f"{stem}-report.md"
         if points and chart in written:

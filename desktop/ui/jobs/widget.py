@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -204,6 +205,8 @@ class JobsWidget(QWidget):
         jobs_layout.addWidget(self.empty_label)
         jobs_layout.addWidget(self.splitter, 1)
         self.models_view = FineTunedModelsView(catalog=self._catalog, today=self._today)
+        # Ignored: the list and the detail must not set the window's minimum width.
+        self.pages.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.pages.addTab(jobs_page, "Jobs")
         self.pages.addTab(self.models_view, "Models")
         layout.addWidget(self.pages, 1)
@@ -379,7 +382,7 @@ class JobsWidget(QWidget):
 
         self.message.setText(f"Exporting the report of {job.id}…")
         try:
-            written = await export_job_report(self.service, job, folder)
+            written = await export_job_report(self.service, job, folder, parent=self)
         except FinetuneError as exc:
             self.message.setText("")
             show_error(self, exc)
