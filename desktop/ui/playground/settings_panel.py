@@ -124,7 +124,8 @@ class SettingsPanelWidget(QWidget):
         self.stop_edit = self._field(
             "stopEdit", f"up to {MAX_STOP_SEQUENCES}, separated by |  (\\n = new line)"
         )
-        self.seed_edit = self._field("seedEdit", "none (a whole number repeats replies)")
+        self.seed_edit = self._field("seedEdit", "none")
+        self.seed_edit.setToolTip("A whole number: the same seed and settings repeat a reply")
         form.addRow("Instructions", self.system_edit)
         numbers = QHBoxLayout()
         for label, edit in (

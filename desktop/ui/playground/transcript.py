@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -93,6 +93,11 @@ class _TextLabel(QLabel):
     def setText(self, text: str) -> None:
         self._sizes.clear()
         super().setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._sizes.clear()  # the text takes another size in another font
+        super().changeEvent(event)
 
     def heightForWidth(self, width: int) -> int:
         key = ("height", width)
