@@ -14,6 +14,7 @@ from PySide6.QtCore import QSignalBlocker
 
 from desktop.core.errors import FinetuneError
 from desktop.core.playground.sessions import delete_turn, regenerate
+from desktop.core.playground.usage_cost import is_fine_tuned_model
 from desktop.ui.common.errors import show_error
 from desktop.ui.common.prompts import confirm
 from desktop.ui.playground import session_files
@@ -116,6 +117,10 @@ class ConversationWidget(ChatFlow):
         self.session = session
         self._set_editing(None)
         self.settings_panel.show_values(session.system_prompt, session.settings)
+        listed = self.picker.choices.row_of(session.model) >= 0
+        # A fine-tuned model or checkpoint chatted with before is known even if not listed.
+        if not listed and is_fine_tuned_model(session.model):
+            self.picker.open_model(session.model)
         if not self.picker.select_model(session.model):
             self.info_label.setText(
                 f"{session.model} is not offered by this connection; pick another model."

@@ -42,6 +42,16 @@ CatalogSource = Callable[[], "ModelCatalog | None"]
 """Returns the model catalog (loaded on first use), or None when it is unavailable."""
 
 
+def _kind(model_id: str) -> str:
+    if CHECKPOINT_MARKER in model_id:
+        return "checkpoint, "
+    return "fine-tuned, " if is_fine_tuned_model(model_id) else ""
+
+
+CHECKPOINT_MARKER = ":ckpt-step-"
+"""Checkpoint models are ``ft:…:ckpt-step-N``; the connection's model list never has them."""
+
+
 class ModelPickerWidget(QWidget):
     """The model list, its search field, Refresh and the "Simulated" badge.
 
@@ -221,9 +231,10 @@ class ModelPickerWidget(QWidget):
         opened = [
             ModelChoice(
                 id=model_id,
-                label=f"{model_id}  ·  opened from Jobs",
+                label=f"{model_id}  ·  {_kind(model_id)}opened",
                 enabled=True,
-                tooltip="Opened from the Jobs tab; the connection has not listed it yet.",
+                tooltip="Opened from the Jobs tab or a saved chat; the connection does not "
+                "list it (checkpoints are never listed).",
                 fine_tuned=is_fine_tuned_model(model_id),
             )
             for model_id in self._opened_models

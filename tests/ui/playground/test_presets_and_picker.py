@@ -138,3 +138,33 @@ def test_retired_model_cannot_be_chosen_by_search_when_past_shutdown(
     row = playground.picker.choices.row_of("gpt-3.5-turbo-0125")
     assert "(retired)" in playground.model_combo.itemText(row)
     playground.shutdown()
+
+
+def test_checkpoint_of_a_saved_chat_is_offered_and_chosen_when_the_chat_is_opened(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+) -> None:
+    from desktop.core.playground.sessions import ChatSession, ChatTurn
+
+    checkpoint = f"{FINE_TUNED}:ckpt-step-10"
+    window = make_window(demo_url=emulator.base_url)
+    context_of(window).playground_store.save_session(
+        ChatSession(
+            id="s1",
+            title="Checkpoint chat",
+            model=checkpoint,
+            turns=(ChatTurn("user", "Hi"), ChatTurn("assistant", "Hello!", model=checkpoint)),
+            created_at=1.0,
+            updated_at=1.0,
+        )
+    )
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    window.show()
+    playground = window.playground_tab
+    view = playground.session_list.list
+
+    rect = view.visualItemRect(view.item(0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    assert playground.selected_model == checkpoint
+    assert "checkpoint" in playground.model_combo.currentText()
+    assert playground.transcript.texts() == ["Hi", "Hello!"]
