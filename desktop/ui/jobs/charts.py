@@ -43,8 +43,6 @@ TRAIN_COLOR = "#1a73e8"
 VALID_COLOR = "#e8710a"
 
 _plotting: Any = None
-_RETIRED_PLOTS: list[Any] = []
-"""Plot widgets of closed charts, never deleted (see ``MetricsChartWidget.close_plots``)."""
 _plotting_lock: asyncio.Lock | None = None
 
 
@@ -225,22 +223,12 @@ class MetricsChartWidget(QWidget):
         return handle
 
     def close_plots(self) -> None:
-        """Take the charts out of the window (it is closing) and keep them alive until the
-        process ends: pyqtgraph's items sit in reference cycles, and deleting them whenever
-        the garbage collector gets to it, after Qt deleted their scene, can crash Qt."""
+        """Stop drawing (the window is closing): no redraw is due and hovering reports
+        nothing; the plots themselves go with the window."""
         self._redraw_timer.stop()
         for plot, handler in self._hover_handlers:
             plot.scene().sigMouseMoved.disconnect(handler)
         self._hover_handlers.clear()
-        for plot in self._plots:
-            self.plot_layout.removeWidget(plot)
-            plot.hide()
-            plot.setParent(None)
-            _RETIRED_PLOTS.append(plot)
-        self._plots = []
-        self._curves = {}
-        self.stack.setCurrentWidget(self.message)
-        self.message.setText("Preparing the charts…")
 
     def set_points(self, points: Sequence[MetricPoint], *, empty_message: str = "") -> None:
         self._points = sorted(points, key=lambda p: p.step)
