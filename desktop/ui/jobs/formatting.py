@@ -81,4 +81,17 @@ def job_title(job: FineTuningJob) -> str:
     """A short name for a job: its model with the suffix, e.g. ``gpt-4o-mini… (support-bot)``."""
     if job.fine_tuned_model:
         return job.fine_tuned_model
-    return f"{job.model} ({job.suffix})" if job.suffix else job.model
+    suffix = job_suffix(job)
+    return f"{job.model} ({suffix})" if suffix else job.model
+
+
+def job_suffix(job: FineTuningJob) -> str | None:
+    """The job's suffix; when the connection does not report it (OpenAI's job object has no
+    such field), the one in its fine-tuned model id ``ft:<base>:<org>:<suffix>:<id>``."""
+    if job.suffix:
+        return job.suffix
+    model = job.fine_tuned_model or ""
+    parts = model.split(":")
+    if model.startswith("ft:") and len(parts) >= 5 and parts[3]:
+        return parts[3]
+    return None

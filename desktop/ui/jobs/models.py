@@ -41,6 +41,7 @@ from desktop.ui.jobs.formatting import (
     format_metric,
     format_timestamp,
     format_tokens,
+    job_suffix,
 )
 
 JobRole = Qt.ItemDataRole.UserRole + 1
@@ -232,7 +233,7 @@ class JobListModel(QAbstractTableModel):
         if column == 1:
             return job.model
         if column == 2:
-            return job.suffix or ""
+            return job_suffix(job) or ""
         if column == 3:
             if job.id not in self._datasets:
                 self._datasets[job.id] = self._dataset_name(job)

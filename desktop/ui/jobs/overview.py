@@ -42,6 +42,7 @@ from desktop.ui.jobs.formatting import (
     format_cost,
     format_timestamp,
     format_tokens,
+    job_suffix,
     method_label,
 )
 
@@ -184,7 +185,7 @@ class JobOverview(QWidget):
         values["id"].setText(job.id)
         values["model"].setText(job.model)
         values["method"].setText(method_label(job.method))
-        values["suffix"].setText(job.suffix or "none")
+        values["suffix"].setText(job_suffix(job) or "none")
         dataset = origin.dataset_name if origin is not None else None
         if origin is not None and origin.dataset_path:
             dataset = f"{dataset or Path(origin.dataset_path).name} ({origin.dataset_path})"
