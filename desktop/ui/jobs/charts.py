@@ -129,6 +129,8 @@ class MetricsChartWidget(QWidget):
         self._series = self._build_series([])
         self._plots: list[Any] = []
         self._curves: dict[str, Any] = {}
+        self._legends: dict[str, tuple[Any, str]] = {}
+        """Curve name → (its plot's legend, its label); a curve is listed only with points."""
         self._hover_handlers: list[tuple[Any, Callable[[object], None]]] = []
         self.file_stem = "training-charts"
         self._redraw_timer = QTimer(self)
@@ -209,7 +211,11 @@ class MetricsChartWidget(QWidget):
             ):
                 # A 1-pixel pen: wider antialiased lines cost ~20x more to paint.
                 pen = pg.mkPen(color=color, width=1)
-                self._curves[f"{kind}_{metric}"] = plot.plot([], [], pen=pen, name=label)
+                name = f"{kind}_{metric}"
+                # No ``name=``: pyqtgraph would list the curve in the legend at once, even
+                # with no points (an empty entry whose sample draws as a broken image).
+                self._curves[name] = plot.plot([], [], pen=pen)
+                self._legends[name] = (plot.getPlotItem().legend, label)
         for plot in self._plots:
             handler = self._hover_handler(plot)
             plot.scene().sigMouseMoved.connect(handler)
@@ -288,8 +294,26 @@ class MetricsChartWidget(QWidget):
                 xs, ys = self._series[name]
                 curve.setData(xs, ys, skipFiniteCheck=True)
                 curve.setVisible(bool(xs))
+                self._sync_legend(name, listed=bool(xs))
         self._update_buttons()
         self.points_changed.emit(len(self._points))
+
+    def _sync_legend(self, name: str, *, listed: bool) -> None:
+        legend, label = self._legends[name]
+        curve = self._curves[name]
+        if listed and legend.getLabel(curve) is None:
+            legend.addItem(curve, label)
+        elif not listed and legend.getLabel(curve) is not None:
+            legend.removeItem(curve)
+
+    def legend_labels(self) -> dict[str, list[str]]:
+        """What each chart's legend lists (``{"loss": ["training"], ...}``), in order."""
+        shown: dict[str, list[str]] = {}
+        for plot in self._plots:
+            legend = plot.getPlotItem().legend
+            key = plot.objectName().removesuffix("Plot")
+            shown[key] = [label.text for _sample, label in legend.items]
+        return shown
 
     def _update_buttons(self) -> None:
         has = bool(self._plots) and bool(self._points)
