@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.connections import ConnectionKind
 from desktop.core.errors import FinetuneError
 from desktop.core.jobs.checkpoints import advise
 from desktop.core.jobs.metrics import MetricPoint, points_from_events
@@ -192,6 +193,7 @@ class JobDetailWidget(QWidget):
             origin=self._service.origin(job.id),
             cost=self._service.cost(job),
             gone=self._service.is_gone(job.id),
+            simulated=self._service.profile.kind is ConnectionKind.DEMO,
         )
         self.checkpoints.set_job(job)
         self._update_actions()

@@ -46,6 +46,16 @@ def format_cost(cost: Decimal | None) -> str:
     return f"${cost:,.2f}"
 
 
+SIMULATED_COST_NOTE = "simulated, nothing charged"
+"""Said next to every cost on a Demo connection: its jobs run on this computer."""
+
+
+def format_job_cost(cost: Decimal, *, simulated: bool) -> str:
+    """``$0.11``, or ``$0.11 (simulated, nothing charged)`` on a Demo connection."""
+    text = format_cost(cost)
+    return f"{text} ({SIMULATED_COST_NOTE})" if simulated else text
+
+
 def format_tokens(tokens: int | None) -> str:
     """``120,400`` or ``""`` when unknown."""
     return "" if tokens is None else f"{tokens:,}"

@@ -19,13 +19,19 @@ from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon, QWidget
 from desktop import APP_NAME
 from desktop.core.jobs.failures import explain_failure
 from desktop.core.types import FineTuningJob
-from desktop.ui.jobs.formatting import format_cost, job_title
+from desktop.ui.jobs.formatting import format_job_cost, job_title
 
 MESSAGE_MS = 10_000
 
 
-def notification_line(job: FineTuningJob, cost: Decimal | None) -> str:
-    """``Fine-tuning succeeded: ft:gpt-4o-mini:…:abc — cost $0.42`` and the like."""
+def notification_line(job: FineTuningJob, cost: Decimal | None, *, simulated: bool = False) -> str:
+    """``Fine-tuning succeeded: ft:gpt-4o-mini:…:abc — cost $0.42`` and the like.
+
+    Args:
+        job: the finished job.
+        cost: what it cost, when known.
+        simulated: the job ran on a Demo connection (the cost says nothing was charged).
+    """
     title = job_title(job)
     if job.status == "succeeded":
         text = f"Fine-tuning succeeded: {title}"
@@ -38,7 +44,7 @@ def notification_line(job: FineTuningJob, cost: Decimal | None) -> str:
     else:
         text = f"Fine-tuning {job.status}: {title}"
     if cost is not None:
-        text += f" — cost {format_cost(cost)}"
+        text += f" — cost {format_job_cost(cost, simulated=simulated)}"
     return text
 
 
@@ -82,9 +88,15 @@ class JobNotifier(QObject):
     def tray(self) -> QSystemTrayIcon | None:
         return self._tray
 
-    def notify(self, job: FineTuningJob, cost: Decimal | None) -> str:
-        """Tell the user about a finished job; returns the line shown."""
-        line = notification_line(job, cost)
+    def notify(self, job: FineTuningJob, cost: Decimal | None, *, simulated: bool = False) -> str:
+        """Tell the user about a finished job; returns the line shown.
+
+        Args:
+            job: the finished job.
+            cost: what it cost, when known.
+            simulated: the job ran on a Demo connection.
+        """
+        line = notification_line(job, cost, simulated=simulated)
         if not self._tray_checked:
             self._tray_checked = True
             self._tray = self._tray_factory(self)

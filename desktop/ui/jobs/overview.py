@@ -40,6 +40,7 @@ from desktop.ui.jobs.formatting import (
     TONE_COLORS,
     describe_hyperparameters,
     format_cost,
+    format_job_cost,
     format_timestamp,
     format_tokens,
     job_suffix,
@@ -171,7 +172,9 @@ class JobOverview(QWidget):
         origin: JobOrigin | None,
         cost: Decimal | None,
         gone: bool = False,
+        simulated: bool = False,
     ) -> None:
+        """Show ``job``; ``simulated``: it ran on a Demo connection (its cost was not charged)."""
         self._job = job
         tone = status_tone(job.status)
         status = status_label(job.status)
@@ -207,7 +210,7 @@ class JobOverview(QWidget):
         else:
             tokens = "none reported" if job.is_finished else "known when training has started"
         values["trained_tokens"].setText(tokens)
-        values["cost"].setText(self._cost_text(job, origin, cost))
+        values["cost"].setText(self._cost_text(job, origin, cost, simulated=simulated))
         values["hyperparameters"].setText(
             "\n".join(describe_hyperparameters(job.hyperparameters, method=job.method))
         )
@@ -222,9 +225,13 @@ class JobOverview(QWidget):
         self._show_failure(job, origin)
 
     @staticmethod
-    def _cost_text(job: FineTuningJob, origin: JobOrigin | None, cost: Decimal | None) -> str:
+    def _cost_text(
+        job: FineTuningJob, origin: JobOrigin | None, cost: Decimal | None, *, simulated: bool
+    ) -> str:
         parts = []
-        if cost is not None:
+        if cost is not None and simulated:
+            parts.append(format_job_cost(cost, simulated=True))
+        elif cost is not None:
             parts.append(f"{format_cost(cost)} (from the tokens trained)")
         elif not job.is_finished:
             parts.append("known when the job has finished")

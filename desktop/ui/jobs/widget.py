@@ -152,6 +152,15 @@ class JobsWidget(QWidget):
         bar.addWidget(self.filter_combo)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.message, 1)
+        # Same object name as the Playground's badge: the app's style sheet draws both alike.
+        self.simulated_label = QLabel("Simulated")
+        self.simulated_label.setObjectName("simulatedBadge")
+        self.simulated_label.setToolTip(
+            "The Demo connection runs on this computer: jobs are simulated, nothing is sent "
+            "anywhere and nothing costs money."
+        )
+        self.simulated_label.setVisible(self._connection.is_demo)
+        bar.addWidget(self.simulated_label)
         layout.addLayout(bar)
 
         self.pages = QTabWidget()
@@ -323,6 +332,7 @@ class JobsWidget(QWidget):
             )
 
     def _on_connection_changed(self, _profile: ConnectionProfile) -> None:
+        self.simulated_label.setVisible(self._connection.is_demo)
         self.message.setText("")
         self.models_view.set_models(())
 
@@ -330,7 +340,7 @@ class JobsWidget(QWidget):
         self.models_view.set_models(models)
 
     def _on_job_finished(self, job: FineTuningJob) -> None:
-        line = self.notifier.notify(job, self.service.cost(job))
+        line = self.notifier.notify(job, self.service.cost(job), simulated=self._connection.is_demo)
         self.message.setText(line)
 
     # ------------------------------------------------------------------ create / train again

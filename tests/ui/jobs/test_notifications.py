@@ -70,3 +70,20 @@ def test_line_says_what_went_wrong_when_the_job_failed() -> None:
 
     assert line.startswith("Fine-tuning failed: gpt-4o-mini-2024-07-18 (support) — ")
     assert "line 7" in line
+
+
+def test_tray_line_says_nothing_was_charged_when_the_job_was_simulated(qtbot: Any) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    trays: list[RecordingTray] = []
+
+    def tray(parent: QObject) -> RecordingTray:
+        trays.append(RecordingTray(parent))
+        return trays[-1]
+
+    notifier = JobNotifier(tray_factory=tray, parent=window)
+
+    line = notifier.notify(SUCCEEDED, Decimal("0.11"), simulated=True)
+
+    assert line.endswith(" — cost $0.11 (simulated, nothing charged)")
+    assert trays[0].messages == [("Finetune Studio", line)]
