@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
 
 from desktop.core.types import FineTuningJob, JobCreateRequest
 
-__all__ = ["CLIENT_TOKEN_KEY", "client_token_of", "new_client_token", "with_client_token"]
+__all__ = [
+    "CLIENT_TOKEN_KEY",
+    "client_token_of",
+    "new_client_token",
+    "user_metadata",
+    "with_client_token",
+]
 
 CLIENT_TOKEN_KEY = "finetune_studio_token"
 
@@ -55,3 +62,15 @@ def client_token_of(job: FineTuningJob) -> str | None:
         The token, or None.
     """
     return job.metadata.get(CLIENT_TOKEN_KEY) or None
+
+
+def user_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
+    """A job's metadata as its user set it: without the app's own client token.
+
+    Args:
+        metadata: the job's metadata.
+
+    Returns:
+        A copy without :data:`CLIENT_TOKEN_KEY` (the job itself keeps it).
+    """
+    return {key: value for key, value in metadata.items() if key != CLIENT_TOKEN_KEY}

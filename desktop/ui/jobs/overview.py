@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.jobs.client_token import user_metadata
 from desktop.core.jobs.failures import FailureExplanation, explain_failure
 from desktop.core.jobs.records import JobOrigin
 from desktop.core.jobs.status import (
@@ -215,8 +216,10 @@ class JobOverview(QWidget):
             "\n".join(describe_hyperparameters(job.hyperparameters, method=job.method))
         )
         values["seed"].setText("" if job.seed is None else str(job.seed))
+        # The app's client token (see client_token.py) means nothing to the user; the job keeps it.
+        metadata = sorted(user_metadata(job.metadata).items())
         values["metadata"].setText(
-            "\n".join(f"{key} = {value}" for key, value in sorted(job.metadata.items())) or "none"
+            "\n".join(f"{key} = {value}" for key, value in metadata) or "none"
         )
         self.model_id_label.setText(job.fine_tuned_model or "not ready yet")
         self.copy_button.setEnabled(bool(job.fine_tuned_model))

@@ -8,6 +8,7 @@ from desktop.core.jobs.client_token import (
     CLIENT_TOKEN_KEY,
     client_token_of,
     new_client_token,
+    user_metadata,
     with_client_token,
 )
 from desktop.core.types import FineTuningJob, JobCreateRequest
@@ -52,3 +53,9 @@ def test_client_token_of_reads_token_when_job_was_tagged() -> None:
 def test_client_token_of_is_none_when_job_was_created_elsewhere() -> None:
     job = FineTuningJob(id="j", model="m", status="queued", created_at=0, training_file="f")
     assert client_token_of(job) is None
+
+
+def test_user_metadata_drops_the_client_token_when_present() -> None:
+    metadata = {CLIENT_TOKEN_KEY: "tok", "team": "support"}
+    assert user_metadata(metadata) == {"team": "support"}
+    assert metadata[CLIENT_TOKEN_KEY] == "tok"
