@@ -49,7 +49,24 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()  # also joins the worker threads of ``asyncio.to_thread``
+        _kill_qt_timers(loop)
         asyncio.set_event_loop(None)
+
+
+def _kill_qt_timers(loop: qasync.QEventLoop) -> None:
+    """Unregister the Qt timers a closed loop still holds.
+
+    ``QEventLoop.close`` only flags its timer object as stopped; every ``call_later`` that was
+    cancelled (each ``asyncio.wait_for`` timeout of ``loop_helpers.run``) stays registered with
+    Qt. Once the loop is freed, such a timer fires on freed memory and the process crashes in
+    ``QTimerInfoList::activateTimers`` during some later test. The app has one loop for its
+    whole life, so this only concerns tests, which make one loop each.
+    """
+    timer = loop._timer
+    callbacks: dict[int, object] = timer._SimpleTimer__callbacks
+    for timer_id in list(callbacks):
+        timer.killTimer(timer_id)
+    callbacks.clear()
 
 
 @dataclass
