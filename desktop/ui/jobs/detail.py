@@ -38,6 +38,7 @@ from desktop.ui.common.prompts import confirm
 from desktop.ui.jobs.charts import MetricsChartWidget
 from desktop.ui.jobs.checkpoints_view import CheckpointsView
 from desktop.ui.jobs.events_view import EventLogView
+from desktop.ui.jobs.forget import can_forget
 from desktop.ui.jobs.formatting import TONE_COLORS, job_title
 from desktop.ui.jobs.overview import JobOverview
 
@@ -68,6 +69,8 @@ class JobDetailWidget(QWidget):
     """Open this local dataset (``Path``) at this line in the Datasets tab."""
     train_again_requested = Signal(object)
     export_requested = Signal(object)
+    forget_requested = Signal(object)
+    """Forget this job (``FineTuningJob``) on this computer (the tab asks first)."""
 
     def __init__(self, service: JobsService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +113,12 @@ class JobDetailWidget(QWidget):
         self.train_again_button.setObjectName("trainAgainButton")
         self.export_button = QPushButton("Export report…")
         self.export_button.setObjectName("exportReportButton")
+        self.forget_button = QPushButton("Forget on this computer…")
+        self.forget_button.setObjectName("forgetJobButton")
+        self.forget_button.setToolTip(
+            "Remove this app's record of the job; the job and its model stay on the connection"
+        )
+        self.forget_button.clicked.connect(self._on_forget_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.pause_button.clicked.connect(self._on_pause_clicked)
         self.resume_button.clicked.connect(self._on_resume_clicked)
@@ -121,6 +130,7 @@ class JobDetailWidget(QWidget):
             self.resume_button,
             self.train_again_button,
             self.export_button,
+            self.forget_button,
         ):
             actions.addWidget(button)
         actions.addStretch(1)
@@ -209,6 +219,8 @@ class JobDetailWidget(QWidget):
         self.resume_button.setEnabled(status == "paused" and not busy)
         self.train_again_button.setEnabled(job is not None)
         self.export_button.setEnabled(job is not None)
+        gone = job is not None and self._service.is_gone(job.id)
+        self.forget_button.setVisible(can_forget(job, gone=gone))
 
     def _on_job_changed(self, job: FineTuningJob) -> None:
         if self.job is None or job.id != self.job.id:
@@ -354,6 +366,10 @@ class JobDetailWidget(QWidget):
     def _on_export_clicked(self) -> None:
         if self.job is not None:
             self.export_requested.emit(self.job)
+
+    def _on_forget_clicked(self) -> None:
+        if self.job is not None:
+            self.forget_requested.emit(self.job)
 
     def _on_download_requested(self, file_id: str) -> None:
         path = ask_download_path(self, f"{file_id}.csv")

@@ -33,6 +33,11 @@ class JobEventCache:
         self._events.clear()
         self._ids.clear()
 
+    def forget(self, job_id: str) -> None:
+        """Drop one job's events from memory (its saved events are the caller's business)."""
+        self._events.pop(job_id, None)
+        self._ids.pop(job_id, None)
+
     def _load(self, job_id: str) -> list[JobEvent]:
         if job_id not in self._events:
             saved = self._read(job_id)

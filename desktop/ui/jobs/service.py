@@ -341,6 +341,22 @@ class JobsService(QObject, JobRequests):
         if is_active(job.status):
             self._watch(job)
 
+    def forget(self, job_id: str) -> None:
+        """Forget what this computer kept about a job; the connection's copy is untouched, so
+        the next refresh lists it again if the connection still has it.
+
+        Raises:
+            StorageError: the local record could not be changed (nothing was forgotten).
+        """
+        if self._store is not None:
+            self._store.delete_local_history(self._profile_id, job_id)
+        if self._watcher is not None and job_id in self._watcher.watched:
+            self._watcher.unwatch(job_id)
+        self._events.forget(job_id)
+        self._points.pop(job_id, None)
+        if self._jobs.pop(job_id, None) is not None:
+            self.jobs_reset.emit(list(self._jobs.values()))
+
     # ------------------------------------------------------------------ watching
 
     def _watch(self, job: FineTuningJob) -> None:

@@ -21,15 +21,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -42,6 +39,8 @@ from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.connection_state import Reachability, ReachState
 from desktop.ui.common.errors import show_error
 from desktop.ui.jobs.detail import JobDetailWidget
+from desktop.ui.jobs.forget import forget_job
+from desktop.ui.jobs.job_table import make_job_table
 from desktop.ui.jobs.launch import JobLauncher, LaunchServices
 from desktop.ui.jobs.models import STATUS_FILTERS, JobListModel, StatusFilter
 from desktop.ui.jobs.models_view import FineTunedModelsView
@@ -168,30 +167,7 @@ class JobsWidget(QWidget):
         self.list_model = JobListModel(
             cost=self.service.cost, dataset_name=self.service.dataset_name, parent=self
         )
-        self.table = QTableView()
-        self.table.setObjectName("jobList")
-        self.table.setModel(self.list_model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        metrics = self.table.fontMetrics()
-        samples = (
-            "Succeeded ",
-            "gpt-4o-mini-2024-07-18",
-            "support-bot",
-            "dataset.jsonl",
-            "2026-11-27 13:08",
-            "2026-11-27 13:08",
-            "2 h 05 min",
-            "Trained tokens",
-            "$12.34",
-        )
-        for column, sample in enumerate(samples):  # not ResizeToContents: it reads every row
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
+        self.table = make_job_table(self.list_model)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.detail = JobDetailWidget(self.service)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -224,6 +200,7 @@ class JobsWidget(QWidget):
         self.detail.open_dataset_line.connect(self.open_dataset_line_requested)
         self.detail.train_again_requested.connect(self._on_train_again_requested)
         self.detail.export_requested.connect(self._on_export_requested)
+        self.detail.forget_requested.connect(self._on_forget_requested)
         self.models_view.open_model.connect(self.open_model_requested)
 
     # ------------------------------------------------------------------ list
@@ -376,6 +353,11 @@ class JobsWidget(QWidget):
                 f"Started {job.id} on the other connection. Switch to it in Preferences to "
                 "follow the job."
             )
+
+    def _on_forget_requested(self, job: FineTuningJob) -> None:
+        line = forget_job(self, self.service, job)
+        if line is not None:
+            self.message.setText(line)
 
     # ------------------------------------------------------------------ export
 
