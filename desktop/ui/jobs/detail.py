@@ -213,9 +213,11 @@ class JobDetailWidget(QWidget):
         busy = self.action_task is not None and not self.action_task.done()
         status = job.status if job is not None else ""
         self.cancel_button.setEnabled(job is not None and is_active(status) and not busy)
-        self.pause_button.setVisible(status != "paused")
+        # Azure OpenAI (and the Demo Azure simulating it) has no pause or resume: not offered.
+        pausable = not self._service.profile.uses_azure_api
+        self.pause_button.setVisible(pausable and status != "paused")
         self.pause_button.setEnabled(status == "running" and not busy)
-        self.resume_button.setVisible(status == "paused")
+        self.resume_button.setVisible(pausable and status == "paused")
         self.resume_button.setEnabled(status == "paused" and not busy)
         self.train_again_button.setEnabled(job is not None)
         self.export_button.setEnabled(job is not None)
