@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.errors import FinetuneError
 from desktop.core.jobs.metrics import MetricPoint, merge_points
 from desktop.ui.jobs.formatting import format_metric
 
@@ -78,6 +79,16 @@ async def _warm_qt_bindings() -> None:
             await asyncio.sleep(0)
 
 
+class ChartsUnavailableError(FinetuneError):
+    """The chart library cannot be imported (a broken or incomplete installation)."""
+
+    default_user_message = (
+        "The charts cannot be drawn: a part of the app is missing (its chart library). The "
+        "figures are still under Checkpoints and in an exported report; reinstalling the app "
+        "brings the charts back."
+    )
+
+
 async def load_plotting() -> Any:
     """Import pyqtgraph once without stalling the window: numpy and pyqtgraph's own modules
     load in a worker thread; the Qt types it touches are created on the GUI thread first."""
@@ -88,9 +99,12 @@ async def load_plotting() -> Any:
         _plotting_lock = asyncio.Lock()
     async with _plotting_lock:
         if _plotting is None:
-            await asyncio.to_thread(importlib.import_module, "numpy")
-            await _warm_qt_bindings()
-            module = await asyncio.to_thread(importlib.import_module, "pyqtgraph")
+            try:
+                await asyncio.to_thread(importlib.import_module, "numpy")
+                await _warm_qt_bindings()
+                module = await asyncio.to_thread(importlib.import_module, "pyqtgraph")
+            except ImportError as exc:
+                raise ChartsUnavailableError(f"cannot import the chart library: {exc}") from exc
             module.setConfigOptions(antialias=True, background="w", foreground="#333333")
             _plotting = module
     return _plotting

@@ -35,7 +35,7 @@ from desktop.core.types import FineTuningJob, JobEvent
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.errors import show_error
 from desktop.ui.common.prompts import confirm
-from desktop.ui.jobs.charts import MetricsChartWidget
+from desktop.ui.jobs.charts import ChartsUnavailableError, MetricsChartWidget
 from desktop.ui.jobs.checkpoints_view import CheckpointsView
 from desktop.ui.jobs.events_view import EventLogView
 from desktop.ui.jobs.forget import can_forget
@@ -299,7 +299,11 @@ class JobDetailWidget(QWidget):
     @async_slot()
     async def _load_charts(self, job: FineTuningJob) -> None:
         self.charts.set_points([], empty_message="Loading the training metrics…")
-        await self.charts.ensure_ready()
+        try:
+            await self.charts.ensure_ready()
+        except ChartsUnavailableError as exc:
+            self.charts.set_points([], empty_message=exc.user_message)
+            return
         points, problem = await self._points(job)
         if self.job is None or self.job.id != job.id:
             return

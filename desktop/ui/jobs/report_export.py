@@ -24,7 +24,7 @@ from desktop.core.jobs.checkpoints import advise
 from desktop.core.jobs.metrics import MetricPoint
 from desktop.core.jobs.report import job_report_markdown
 from desktop.core.types import Checkpoint, FineTuningJob
-from desktop.ui.jobs.charts import MetricsChartWidget
+from desktop.ui.jobs.charts import ChartsUnavailableError, MetricsChartWidget
 
 if TYPE_CHECKING:
     from desktop.ui.jobs.service import JobsService
@@ -75,7 +75,10 @@ async def render_chart_png(
     chart.hide()
     try:
         chart.resize(*CHART_SIZE)
-        await chart.ensure_ready()
+        try:
+            await chart.ensure_ready()
+        except ChartsUnavailableError:
+            return False  # the report says its figures in words; only the picture is missing
         await chart.show_points(points)
         chart.plot_area.resize(*CHART_SIZE)
         return chart.save_png(path)
