@@ -174,9 +174,10 @@ class JobsWidget(QWidget):
         self.splitter.setObjectName("jobsSplitter")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([600, 400])  # scaled to the window; restored when saved
+        # The detail (actions, charts) needs the room; the list scrolls sideways.
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([420, 630])  # scaled to the window; restored when saved
         self.detail.setMinimumWidth(360)
         self.empty_label = QLabel(
             "No jobs on this connection yet. Press “New job…” to fine-tune a model on one of "
@@ -319,6 +320,10 @@ class JobsWidget(QWidget):
     def _on_job_finished(self, job: FineTuningJob) -> None:
         line = self.notifier.notify(job, self.service.cost(job), simulated=self._connection.is_demo)
         self.message.setText(line)
+        if job.fine_tuned_model:
+            # The new model is not in the connection's model list yet: list the models again so
+            # the Models page and the Playground's picker show it.
+            self._connection.start_check()
 
     # ------------------------------------------------------------------ create / train again
 

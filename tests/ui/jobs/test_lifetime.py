@@ -31,6 +31,7 @@ from tests.ui.jobs.jobs_helpers import (
     wait_until_finished,
     write_training_file,
 )
+from tests.ui.loop_helpers import run, until
 
 pytestmark = pytest.mark.gui
 
@@ -204,3 +205,26 @@ def test_job_running_when_the_app_closed_is_followed_again_when_it_opens(
 
     assert finished.status == "succeeded"
     assert tab.notifier.history and tab.notifier.history[0].startswith("Fine-tuning succeeded")
+
+
+def test_models_view_lists_the_new_model_when_a_followed_job_succeeds(
+    make_window: WindowFactory, qasync_loop: Any, qtbot: QtBot, emulator: Any, tmp_path: Path
+) -> None:
+    window = online_window(make_window, qasync_loop, emulator)
+    tab = window.jobs_tab
+    job = start_job(window, qasync_loop, write_training_file(tmp_path / "support.jsonl", 40))
+
+    async def scenario() -> FineTuningJob:
+        await refresh(tab, qtbot)
+        emulator.advance(600)
+        return await wait_until_finished(tab, job.id)
+
+    finished = run_scenario(qasync_loop, tab, scenario())
+    model_id = finished.fine_tuned_model
+    assert model_id is not None
+
+    def listed() -> bool:
+        return any(row.id == model_id and row.listed for row in tab.models_view.rows())
+
+    run(qasync_loop, until(listed))
+    assert window.playground_tab.select_model(model_id)
