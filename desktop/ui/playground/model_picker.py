@@ -115,10 +115,11 @@ class ModelPickerWidget(QWidget):
             "anywhere and nothing costs money."
         )
         row.addWidget(label)
-        row.addWidget(self.combo)
+        # The box takes the row's spare width, so a checkpoint's long name reads in full on a
+        # normal window; the minimum above still lets a small window shrink.
+        row.addWidget(self.combo, 1)
         row.addWidget(self.search_edit)
         row.addWidget(self.refresh_button)
-        row.addStretch(1)
         row.addWidget(self.simulated_label)
 
         self.completer.activated.connect(self._on_completion_chosen)
@@ -166,6 +167,10 @@ class ModelPickerWidget(QWidget):
     # ------------------------------------------------------------------ events
 
     def _on_index_changed(self, _row: int) -> None:
+        selected = self.selected_model
+        self.combo.setToolTip(
+            selected or "The model that answers. Your fine-tuned models come first."
+        )
         self.model_changed.emit()
 
     def _on_completion_chosen(self, label: str) -> None:
