@@ -123,7 +123,15 @@ class DatasetPage(QWidget):
         self.redo_button = QPushButton("Redo")
         self.close_button = QPushButton("Close")
         self.close_button.setObjectName("closeDatasetButton")
-        buttons = (self.undo_button, self.redo_button, self.save_button, self.save_as_button)
+        self.train_button = QPushButton("Train a model…")
+        self.train_button.setObjectName("trainDatasetButton")
+        buttons = (
+            self.train_button,
+            self.undo_button,
+            self.redo_button,
+            self.save_button,
+            self.save_as_button,
+        )
         for button in (*buttons, self.close_button):
             header.addWidget(button)
         layout.addLayout(header)

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 CHANGE_POLL_MS = 2000
 UNSAVED_QUESTION = "“{name}” has edits that are not saved. Discard them?"
+TRAIN_TIP = "Start a fine-tuning job with this dataset (opens New job… in the Jobs tab)"
+TRAIN_UNSAVED_TIP = "Save your edits first: a job trains on the file as it is saved"
 
 
 class DocumentTab(QWidget):
@@ -143,6 +145,8 @@ class DocumentTab(QWidget):
         page.browse_view.set_editable(editable)
         page.save_button.setEnabled(editable and self.has_unsaved_edits)
         page.save_as_button.setEnabled(editable)
+        page.train_button.setEnabled(editable and not self.has_unsaved_edits)
+        page.train_button.setToolTip(TRAIN_UNSAVED_TIP if self.has_unsaved_edits else TRAIN_TIP)
         page.undo_button.setEnabled(editable and self.undo_stack.canUndo())
         page.redo_button.setEnabled(editable and self.undo_stack.canRedo())
         page.report_view.set_busy(self.busy)

@@ -45,10 +45,12 @@ class DatasetsWidget(DocumentTab):
     """The Datasets tab. ``task`` is the running work (await it in tests).
 
     ``open_job_requested(profile_id, job_id)``: the user double-clicked a job under "Used by
-    jobs" (the window shows it in the Jobs tab).
+    jobs" (the window shows it in the Jobs tab). ``train_requested(path)``: the user pressed
+    "Train a model…" on a saved dataset (the window opens New job… with it).
     """
 
     open_job_requested = Signal(str, str)
+    train_requested = Signal(object)
 
     def __init__(
         self,
@@ -80,6 +82,7 @@ class DatasetsWidget(DocumentTab):
         page.used_by.job_activated.connect(self.open_job_requested)
         page.save_button.clicked.connect(self._on_save_requested)
         page.save_as_button.clicked.connect(self._on_save_as_clicked)
+        page.train_button.clicked.connect(self._on_train_clicked)
         page.report_view.fix_requested.connect(self._on_fix_requested)
         if page.estimate_panel is not None:
             page.estimate_panel.recheck_requested.connect(self._on_recheck_requested)
@@ -116,6 +119,10 @@ class DatasetsWidget(DocumentTab):
         if self.document is None or self.busy or not self.has_unsaved_edits:
             return
         self._start(self._save(self.document))
+
+    def _on_train_clicked(self) -> None:
+        if self.path is not None and not self.busy and not self.has_unsaved_edits:
+            self.train_requested.emit(self.path)
 
     def _on_save_as_clicked(self) -> None:
         if self.document is None or self.busy:

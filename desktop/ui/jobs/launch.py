@@ -142,8 +142,9 @@ class JobLauncher(QObject):
         self.create_dialog: CreateJobDialog | None = None
         self.task: asyncio.Task[None] | None = None
 
-    def new_job(self) -> CreateJobDialog:
-        """Open the create dialog on the active connection, empty."""
+    def new_job(self, *, draft: JobDraft | None = None) -> CreateJobDialog:
+        """Open the create dialog on the active connection, empty or filled from ``draft``
+        (e.g. the dataset the Datasets tab asked to train on)."""
         connection = self._connection
         dialog = build_dialog(
             self._window,
@@ -151,7 +152,7 @@ class JobLauncher(QObject):
             profile=connection.profile,
             provider=connection.provider,
             models=connection.models,
-            draft=None,
+            draft=draft,
         )
         self._open(dialog, source=None)
         return dialog
