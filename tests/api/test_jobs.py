@@ -1,4 +1,4 @@
-"""desktop.api.jobs against the built-in emulator over HTTP, through the real SDK."""
+"""desktop.api.jobs and job_watcher against the built-in emulator over HTTP, via the real SDK."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from desktop.api.clients import create_provider
+from desktop.api.job_watcher import JobWatcher
 from desktop.api.jobs import (
-    JobWatcher,
     all_checkpoints,
     create_job_once,
     find_job_by_token,

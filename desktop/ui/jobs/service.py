@@ -37,7 +37,7 @@ from desktop.ui.jobs.job_requests import JobRequests
 from desktop.ui.jobs.saved_jobs import SavedJobsReader, recorded
 
 if TYPE_CHECKING:
-    from desktop.api.jobs import JobWatcher
+    from desktop.api.job_watcher import JobWatcher
     from desktop.core.catalog import ModelCatalog
     from desktop.core.connections import ConnectionProfile
     from desktop.core.jobs.records import JobOrigin
@@ -369,7 +369,7 @@ class JobsService(QObject, JobRequests):
     def _new_watcher(self, profile_id: str) -> JobWatcher:
         factory = self._watcher_factory
         if factory is None:
-            from desktop.api.jobs import JobWatcher
+            from desktop.api.job_watcher import JobWatcher
 
             factory = JobWatcher
 
