@@ -2,7 +2,9 @@
 
 ``JobsService`` fills the Jobs tab at once from the local record (``JobsStore``), refreshes the
 list in the background whenever the connection answers, and follows active jobs with the API
-layer's ``JobWatcher`` (``asyncio`` polling with backoff, never two requests for one job).
+layer's ``JobWatcher`` (``asyncio`` polling with backoff, never two requests for one job; that
+part is :mod:`desktop.ui.jobs.job_following`, the per-job requests are
+:mod:`desktop.ui.jobs.job_requests`).
 What it learns goes to the store first (so history survives a restart), then out as signals.
 
 Invariants: every signal is about the connection named by ``profile_id``; answers that arrive
@@ -15,24 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Container, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.errors import FinetuneError
-from desktop.core.jobs.metrics import (
-    MetricPoint,
-    merge_points,
-    points_from_events,
-)
-from desktop.core.jobs.polling import PollPolicy
+from desktop.core.jobs.metrics import MetricPoint
 from desktop.core.jobs.quote import actual_training_cost
 from desktop.core.jobs.status import is_active
-from desktop.core.types import FineTuningJob, JobEvent, Page
+from desktop.core.types import FineTuningJob, JobEvent
 from desktop.ui.common.connection_state import Reachability, ReachState
 from desktop.ui.jobs.event_cache import JobEventCache
+from desktop.ui.jobs.job_following import JobFollowing, WatcherFactory
 from desktop.ui.jobs.job_requests import JobRequests
 from desktop.ui.jobs.saved_jobs import SavedJobsReader, recorded
 
@@ -46,18 +44,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EVENTS_PAGE = 50
 RESET_THRESHOLD = 40
 """More changed jobs than this in one refresh: reset the list instead of row-by-row updates."""
 
-WatcherFactory = Callable[..., "JobWatcher"]
 T = TypeVar("T")
 
-POLL_POLICY: PollPolicy = PollPolicy()
-"""How often active jobs are polled (tests make it faster)."""
 
-
-class JobsService(QObject, JobRequests):
+class JobsService(QObject, JobRequests, JobFollowing):
     """Jobs of the active connection: cached list, background refresh, watchers, actions."""
 
     jobs_reset = Signal(list)
@@ -356,98 +349,3 @@ class JobsService(QObject, JobRequests):
         self._points.pop(job_id, None)
         if self._jobs.pop(job_id, None) is not None:
             self.jobs_reset.emit(list(self._jobs.values()))
-
-    # ------------------------------------------------------------------ watching
-
-    def _watch(self, job: FineTuningJob) -> None:
-        if self._closed:
-            return
-        if self._watcher is None:
-            self._watcher = self._new_watcher(self._profile_id)
-        self._watcher.watch(job)
-
-    def _new_watcher(self, profile_id: str) -> JobWatcher:
-        factory = self._watcher_factory
-        if factory is None:
-            from desktop.api.job_watcher import JobWatcher
-
-            factory = JobWatcher
-
-        def current() -> bool:
-            return profile_id == self._profile_id and not self._closed
-
-        def on_job(job: FineTuningJob) -> None:
-            if current():
-                self._receive_jobs([job])
-
-        def on_events(job_id: str, events: list[JobEvent]) -> None:
-            if current():
-                self._receive_events(job_id, events)
-
-        def on_problem(job_id: str, exc: FinetuneError) -> None:
-            if current():
-                self.problem.emit(job_id, exc)
-
-        def on_gone(job_id: str) -> None:
-            if current():
-                if self._store is not None:
-                    store = self._store
-                    recorded(lambda: store.mark_gone(self._profile_id, job_id), None)
-                self.job_gone.emit(job_id)
-
-        def known_ids(job_id: str) -> Container[str]:
-            if not current():
-                return set()
-            return self._events.known_ids(job_id)
-
-        return factory(
-            self._connection.provider,
-            policy=POLL_POLICY,
-            on_job=on_job,
-            on_events=on_events,
-            on_problem=on_problem,
-            on_gone=on_gone,
-            known_event_ids=known_ids,
-        )
-
-    def poke(self, job_id: str) -> None:
-        """Ask for fresh news of a watched job now (e.g. after an action)."""
-        if self._watcher is not None and job_id in self._watcher.watched:
-            self._watcher.poke(job_id)
-
-    # ------------------------------------------------------------------ events and metrics
-
-    def _receive_events(
-        self, job_id: str, events: Iterable[JobEvent], *, older: bool = False
-    ) -> list[JobEvent]:
-        """Keep new events (``older``: a page from before those known) and announce them."""
-        fresh = self._events.add(job_id, events, older=older)
-        if not fresh:
-            return []
-        new_points = points_from_events(fresh)
-        if new_points and job_id in self._points:
-            self._points[job_id] = merge_points(self._points[job_id], new_points)
-        if older:
-            self.older_events_added.emit(job_id, fresh)
-        else:
-            self.events_added.emit(job_id, fresh)
-        return fresh
-
-    async def fetch_new_events(self, job_id: str) -> list[JobEvent]:
-        """Events newer than those seen (one request per page until a known one)."""
-        from desktop.api.jobs import new_events
-
-        profile_id = self._profile_id
-        known = self._events.known_ids(job_id)  # the saved ones count as known
-        provider = await self._connection.provider()
-        events = await new_events(provider, job_id, known_ids=known)
-        return self._receive_events(job_id, events) if profile_id == self._profile_id else []
-
-    async def fetch_older_events(self, job_id: str, before_id: str) -> Page[JobEvent]:
-        """The page of events older than ``before_id`` (the log scrolled to its end)."""
-        profile_id = self._profile_id
-        provider = await self._connection.provider()
-        page = await provider.list_events(job_id, after=before_id, limit=EVENTS_PAGE)
-        if profile_id == self._profile_id:
-            self._receive_events(job_id, page.items, older=True)
-        return page
