@@ -11,7 +11,8 @@ bar naming the active connection), which needs neither ``asyncio`` nor the servi
 ``desktop.app.build_main_window`` does both at once; ``run_gui`` paints the frame first.
 
 Window geometry, state, splitter positions and the last tab are saved in ``ui_settings`` when
-the window closes and restored when it is created (splitters: when the content is built).
+the window closes and restored when it is created (splitters: when the content is built); how
+is in :mod:`desktop.ui.common.window_layout`.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from desktop import APP_NAME
 from desktop.core.connections import ConnectionProfile
+from desktop.ui.common import window_layout
 from desktop.ui.common.status_bar import ConnectionStatusWidget
 
 if TYPE_CHECKING:
@@ -41,11 +43,6 @@ if TYPE_CHECKING:
     from desktop.ui.playground.widget import PlaygroundWidget
 
 log = logging.getLogger(__name__)
-
-GEOMETRY_KEY = "main_window/geometry"
-STATE_KEY = "main_window/state"
-TAB_KEY = "main_window/tab"
-SPLITTER_KEY = "main_window/splitters/{name}"
 
 DEFAULT_SIZE = (1100, 720)
 
@@ -366,41 +363,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout persistence
 
-    def _splitters(self) -> list[QSplitter]:
-        return [s for s in self.findChildren(QSplitter) if s.objectName()]
-
     def save_layout(self) -> None:
         """Write geometry, state, splitter positions and the current tab to ``ui_settings``."""
-        settings = self._settings
-        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
-        settings.setValue(STATE_KEY, self.saveState())
-        settings.setValue(TAB_KEY, self.tabs.currentIndex())
-        for splitter in self._splitters():
-            settings.setValue(SPLITTER_KEY.format(name=splitter.objectName()), splitter.saveState())
-        settings.sync()
+        window_layout.save_layout(self, self.tabs, self._settings)
 
     def restore_layout(self) -> None:
         """Apply what ``save_layout`` stored; anything missing or damaged keeps its default."""
-        settings = self._settings
-        geometry = settings.value(GEOMETRY_KEY)
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        state = settings.value(STATE_KEY)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        self._restore_splitters()
-        try:
-            tab = int(str(settings.value(TAB_KEY, 0)))
-        except ValueError:
-            tab = 0
-        if 0 <= tab < self.tabs.count():
-            self.tabs.setCurrentIndex(tab)
+        window_layout.restore_layout(self, self.tabs, self._settings)
 
     def _restore_splitters(self) -> None:
-        for splitter in self._splitters():
-            value = self._settings.value(SPLITTER_KEY.format(name=splitter.objectName()))
-            if isinstance(value, QByteArray):
-                splitter.restoreState(value)
+        window_layout.restore_splitters(self, self._settings)
 
     # ------------------------------------------------------------------ shutdown
 
