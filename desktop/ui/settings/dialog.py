@@ -1,4 +1,8 @@
-"""The Settings dialog: connection profiles, their keys, and a connection test."""
+"""The Settings dialog: connection profiles, their keys, and a connection test.
+
+The questions it asks (discard, delete, remove key, session-only key, save before closing) are
+in :mod:`desktop.ui.settings.questions`.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from desktop.core.errors import FinetuneError, KeychainUnavailableError
 from desktop.storage.keychain import Keychain
 from desktop.storage.profiles import ProfileStore
 from desktop.ui.common.async_slots import async_slot, cancel_task
+from desktop.ui.settings import questions
 from desktop.ui.settings.dialog_ui import SettingsDialogUi
 from desktop.ui.settings.models import ProfileListModel
 
@@ -35,8 +40,6 @@ DEFAULT_NAMES: dict[ConnectionKind, str] = {
 
 OK_STYLE = "color: #1b6e20;"
 FAIL_STYLE = "color: #b3261e;"
-_Yes = QMessageBox.StandardButton.Yes
-_No = QMessageBox.StandardButton.No
 
 
 class SettingsDialog(QDialog):
@@ -134,16 +137,8 @@ class SettingsDialog(QDialog):
 
     def _may_leave_current(self) -> bool:
         """Ask before dropping unsaved edits; drops the draft row when leaving it."""
-        if self.form.is_dirty():
-            answer = QMessageBox.question(
-                self,
-                "Discard changes?",
-                "This connection has changes that are not saved. Discard them?",
-                _Yes | _No,
-                _No,
-            )
-            if answer != _Yes:
-                return False
+        if self.form.is_dirty() and not questions.ask_discard_changes(self):
+            return False
         if self._shown_id is not None and self._model.is_draft(self._shown_id):
             self._switching = True
             try:
@@ -215,15 +210,7 @@ class SettingsDialog(QDialog):
             self._model.remove_draft()
             self._reload(select=self._model.active_id)
             return
-        answer = QMessageBox.question(
-            self,
-            "Delete connection?",
-            f"Delete the connection “{profile.name}”? Its saved key is removed from this "
-            "computer too. Your datasets are not affected.",
-            _Yes | _No,
-            _No,
-        )
-        if answer != _Yes:
+        if not questions.confirm_delete_connection(self, profile.name):
             return
         try:
             self._profiles.delete(profile.id)
@@ -259,14 +246,7 @@ class SettingsDialog(QDialog):
         profile = self._current_profile()
         if profile is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "Remove key?",
-            f"Forget the saved key of “{profile.name}”? You can paste a key again later.",
-            _Yes | _No,
-            _No,
-        )
-        if answer != _Yes:
+        if not questions.confirm_remove_key(self, profile.name):
             return
         try:
             self._keychain.delete(profile.id)
@@ -324,16 +304,7 @@ class SettingsDialog(QDialog):
         return True, "The key is stored in this computer's keychain."
 
     def _ask_session_only(self) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Keep the key for this session only?",
-            "This computer has no keychain to store the key safely. Keep the key for this "
-            "session only? It will be forgotten when the app closes, and it is never written "
-            "to a file.",
-            _Yes | _No,
-            _Yes,
-        )
-        return answer == _Yes
+        return questions.ask_session_only(self)
 
     # ------------------------------------------------------------------ connection test
 
@@ -402,18 +373,10 @@ class SettingsDialog(QDialog):
         """Offer to save unsaved edits before closing; False keeps the dialog open."""
         if not self.form.is_dirty():
             return True
-        save = QMessageBox.StandardButton.Save
-        discard = QMessageBox.StandardButton.Discard
-        answer = QMessageBox.question(
-            self,
-            "Save changes?",
-            "This connection has changes that are not saved. Save them before closing?",
-            save | discard | QMessageBox.StandardButton.Cancel,
-            save,
-        )
-        if answer == save:
+        answer = questions.ask_save_before_close(self)
+        if answer == QMessageBox.StandardButton.Save:
             return self._save()
-        return answer == discard
+        return answer == QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._cancel_test()
