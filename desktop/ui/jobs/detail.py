@@ -4,6 +4,8 @@ The pages load lazily: events when a job is shown, the charts (and pyqtgraph) wh
 page is first opened, checkpoints when the Checkpoints page is opened. While the job runs, new
 metrics events go straight into the chart; once it has succeeded, the result file replaces them.
 
+The loads themselves are :mod:`desktop.ui.jobs.detail_loading`, mixed into the widget.
+
 Invariants: at most one load per kind runs (a new job cancels the old loads); answers for a job
 no longer shown are dropped. Call only from the GUI thread.
 """
@@ -28,15 +30,15 @@ from PySide6.QtWidgets import (
 
 from desktop.core.connections import ConnectionKind
 from desktop.core.errors import FinetuneError
-from desktop.core.jobs.checkpoints import advise
-from desktop.core.jobs.metrics import MetricPoint, points_from_events
+from desktop.core.jobs.metrics import points_from_events
 from desktop.core.jobs.status import is_active, status_label, status_tone
 from desktop.core.types import FineTuningJob, JobEvent
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.errors import show_error
 from desktop.ui.common.prompts import confirm
-from desktop.ui.jobs.charts import ChartsUnavailableError, MetricsChartWidget
+from desktop.ui.jobs.charts import MetricsChartWidget
 from desktop.ui.jobs.checkpoints_view import CheckpointsView
+from desktop.ui.jobs.detail_loading import JobDetailLoading
 from desktop.ui.jobs.events_view import EventLogView
 from desktop.ui.jobs.forget import can_forget
 from desktop.ui.jobs.formatting import TONE_COLORS, job_title
@@ -60,7 +62,7 @@ ask_download_path = _ask_download_path
 """Where to save a downloaded result file (tests replace it)."""
 
 
-class JobDetailWidget(QWidget):
+class JobDetailWidget(QWidget, JobDetailLoading):
     """Shows one job (``show_job``); empty until a job is selected."""
 
     open_model = Signal(str)
@@ -266,71 +268,9 @@ class JobDetailWidget(QWidget):
 
     # ------------------------------------------------------------------ loading
 
-    @async_slot()
-    async def _load_events(self, job_id: str) -> None:
-        try:
-            await self._service.fetch_new_events(job_id)
-        except FinetuneError as exc:
-            if self.job is not None and self.job.id == job_id:
-                self.events.loading_failed(f"Cannot load new events: {exc.user_message}")
-
     def _on_older_requested(self, before_id: str) -> None:
         if self.job is not None:
             self.events_task = self._load_older(self.job.id, before_id)
-
-    @async_slot()
-    async def _load_older(self, job_id: str, before_id: str) -> None:
-        try:
-            page = await self._service.fetch_older_events(job_id, before_id)
-        except FinetuneError as exc:
-            if self.job is not None and self.job.id == job_id:
-                self.events.loading_failed(f"Cannot load older events: {exc.user_message}")
-            return
-        if self.job is not None and self.job.id == job_id:
-            self.events.add_older(page.items, has_more=page.has_more)
-
-    async def _points(self, job: FineTuningJob) -> tuple[list[MetricPoint], str]:
-        try:
-            return await self._service.metric_points(job), ""
-        except FinetuneError as exc:
-            points = self._service.points_from_seen_events(job.id)
-            return points, exc.user_message
-
-    @async_slot()
-    async def _load_charts(self, job: FineTuningJob) -> None:
-        self.charts.set_points([], empty_message="Loading the training metrics…")
-        try:
-            await self.charts.ensure_ready()
-        except ChartsUnavailableError as exc:
-            self.charts.set_points([], empty_message=exc.user_message)
-            return
-        points, problem = await self._points(job)
-        if self.job is None or self.job.id != job.id:
-            return
-        empty = problem or (
-            "No training metrics yet: they appear once training has started."
-            if not job.is_finished
-            else "This job reported no training metrics."
-        )
-        await self.charts.show_points(points, empty_message=empty)
-        if self.job is None or self.job.id != job.id:
-            return
-        if problem:
-            self.notice.setText(f"The result file could not be read: {problem}")
-
-    @async_slot()
-    async def _load_checkpoints(self, job: FineTuningJob) -> None:
-        self.checkpoints.set_message("Loading checkpoints…")
-        try:
-            checkpoints = await self._service.checkpoints(job.id)
-        except FinetuneError as exc:
-            if self.job is not None and self.job.id == job.id:
-                self.checkpoints.set_message(f"Cannot load the checkpoints: {exc.user_message}")
-            return
-        points, _problem = await self._points(job)
-        if self.job is None or self.job.id != job.id:
-            return
-        self.checkpoints.set_checkpoints(checkpoints, advise(checkpoints, points))
 
     # ------------------------------------------------------------------ actions
 
