@@ -8,6 +8,8 @@ background by :class:`JobsService`; a finished job raises a notification.
 Cross-tab hooks (the main window connects them): ``open_model_requested(model_id)`` → the
 Playground, ``open_dataset_line_requested(path, line)`` → the Datasets tab.
 
+What the tab says (message strip, empty list, badge tooltip) is :mod:`desktop.ui.jobs.tab_messages`.
+
 Call only from the GUI thread.
 """
 
@@ -33,11 +35,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.connections import ConnectionProfile
-from desktop.core.errors import FinetuneError, RateLimitedError
+from desktop.core.errors import FinetuneError
 from desktop.core.types import FineTuningJob, ModelInfo
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.connection_state import Reachability, ReachState
 from desktop.ui.common.errors import show_error
+from desktop.ui.jobs import tab_messages
 from desktop.ui.jobs.detail import JobDetailWidget
 from desktop.ui.jobs.forget import forget_job
 from desktop.ui.jobs.job_table import make_job_table
@@ -154,10 +157,7 @@ class JobsWidget(QWidget):
         # Same object name as the Playground's badge: the app's style sheet draws both alike.
         self.simulated_label = QLabel("Simulated")
         self.simulated_label.setObjectName("simulatedBadge")
-        self.simulated_label.setToolTip(
-            "The Demo connection runs on this computer: jobs are simulated, nothing is sent "
-            "anywhere and nothing costs money."
-        )
+        self.simulated_label.setToolTip(tab_messages.SIMULATED_TOOLTIP)
         self.simulated_label.setVisible(self._connection.is_demo)
         bar.addWidget(self.simulated_label)
         layout.addLayout(bar)
@@ -179,10 +179,7 @@ class JobsWidget(QWidget):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([420, 630])  # scaled to the window; restored when saved
         self.detail.setMinimumWidth(360)
-        self.empty_label = QLabel(
-            "No jobs on this connection yet. Press “New job…” to fine-tune a model on one of "
-            "your datasets."
-        )
+        self.empty_label = QLabel(tab_messages.EMPTY_LIST_TEXT)
         self.empty_label.setObjectName("noJobsLabel")
         self.empty_label.setWordWrap(True)
         jobs_page = QWidget()
@@ -232,12 +229,10 @@ class JobsWidget(QWidget):
         if profile_id != self.service.profile_id:
             names = {p.id: p.display_name for p in self._profiles()}
             name = names.get(profile_id, profile_id)
-            self.message.setText(
-                f"That job ran on “{name}”. Make it the active connection in Preferences to see it."
-            )
+            self.message.setText(tab_messages.other_connection_message(name))
             return False
         if not self.select_job(job_id):
-            self.message.setText(f"{job_id} is not in the list (yet): press Refresh.")
+            self.message.setText(tab_messages.not_in_list_message(job_id))
             return False
         return True
 
@@ -286,28 +281,17 @@ class JobsWidget(QWidget):
         self.refresh_button.setText("Refreshing…" if refreshing else "Refresh")
 
     def _on_refreshed(self) -> None:
-        if self.message.text().startswith(("Cannot reach", "The connection does not answer")):
+        if tab_messages.is_connection_notice(self.message.text()):
             self.message.setText("")
 
     # ------------------------------------------------------------------ news
 
     def _on_problem(self, job_id: str, exc: FinetuneError) -> None:
-        if isinstance(exc, RateLimitedError):
-            text = "The connection asks to slow down; the app waits and tries again by itself."
-        elif job_id:
-            text = f"Cannot get news of {job_id}: {exc.user_message} The app keeps trying."
-        else:
-            text = (
-                "Cannot reach the connection: showing the jobs saved on this computer. "
-                f"{exc.user_message}"
-            )
-        self.message.setText(text)
+        self.message.setText(tab_messages.problem_message(job_id, exc))
 
     def _on_reachability_changed(self, reachability: Reachability) -> None:
         if reachability.state is ReachState.UNREACHABLE and self.list_model.all_jobs:
-            self.message.setText(
-                "The connection does not answer: showing the jobs saved on this computer."
-            )
+            self.message.setText(tab_messages.UNREACHABLE_MESSAGE)
 
     def _on_connection_changed(self, _profile: ConnectionProfile) -> None:
         self.simulated_label.setVisible(self._connection.is_demo)
@@ -354,10 +338,7 @@ class JobsWidget(QWidget):
             self.pages.setCurrentIndex(0)
             self.select_job(job.id)
         else:
-            self.message.setText(
-                f"Started {job.id} on the other connection. Switch to it in Preferences to "
-                "follow the job."
-            )
+            self.message.setText(tab_messages.started_elsewhere_message(job.id))
 
     def _on_forget_requested(self, job: FineTuningJob) -> None:
         line = forget_job(self, self.service, job)
