@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self.jobs_tab.open_model_requested.connect(self._on_open_model_requested)
         self.jobs_tab.open_dataset_line_requested.connect(self._on_open_dataset_line_requested)
         self.datasets_tab.open_job_requested.connect(self._on_open_job_requested)
+        self.datasets_tab.train_requested.connect(self._on_train_requested)
         self.connection_status.attach(self._service)
         for action in (self.preferences_action, self.reset_demo_action):
             action.setEnabled(True)
@@ -203,6 +204,10 @@ class MainWindow(QMainWindow):
 
     def _on_open_job_requested(self, profile_id: str, job_id: str) -> None:
         self.show_job(profile_id, job_id)
+
+    def _on_train_requested(self, path: Path) -> None:
+        self.tabs.setCurrentWidget(self.jobs_tab)
+        self.jobs_tab.new_job_with(path)
 
     def show_job(self, profile_id: str, job_id: str) -> bool:
         """Show a job in the Jobs tab (from the Datasets tab's "Used by jobs").

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.connections import ConnectionProfile
 from desktop.core.errors import FinetuneError
+from desktop.core.jobs.draft import JobDraft
 from desktop.core.types import FineTuningJob, ModelInfo
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.connection_state import Reachability, ReachState
@@ -324,6 +325,11 @@ class JobsWidget(QWidget):
     def _on_new_job_clicked(self) -> None:
         if self.launcher is not None:
             self.launcher.new_job()
+
+    def new_job_with(self, path: Path) -> None:
+        """Open New job… with ``path`` as the training dataset (the Datasets tab's "Train")."""
+        if self.launcher is not None:
+            self.launcher.new_job(draft=JobDraft(training_path=str(path)))
 
     def _on_train_again_requested(self, job: FineTuningJob) -> None:
         if self.launcher is not None:

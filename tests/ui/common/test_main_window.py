@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QSplitter
 
@@ -266,3 +269,39 @@ def test_status_bar_says_no_key_when_connection_has_no_saved_key(
 
     assert "unreachable: no API key saved" in window.connection_status.text
     assert "Preferences" in window.connection_status.reachability_label.toolTip()
+
+
+def test_train_a_model_on_a_dataset_opens_new_job_with_that_file_when_clicked(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    lines = [
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "system", "content": "You answer for Lumen & Wick."},
+                    {"role": "user", "content": f"Question {n}?"},
+                    {"role": "assistant", "content": f"Answer {n}."},
+                ]
+            }
+        )
+        for n in range(12)
+    ]
+    path = tmp_path / "support.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    window = make_window(demo_url=emulator.base_url)
+    run(qasync_loop, context_of(window).connection_service.start_check())
+    opening = window.datasets_tab.open_path(path)
+    assert opening is not None
+    run(qasync_loop, opening)
+
+    qtbot.mouseClick(window.datasets_tab.page.train_button, Qt.MouseButton.LeftButton)
+
+    assert window.tabs.currentWidget() is window.jobs_tab
+    dialog = window.jobs_tab.create_dialog
+    assert dialog is not None and dialog.isVisible()
+    field = dialog.data_page.training_file
+    assert field.check_task is not None
+    run(qasync_loop, field.check_task)
+    assert field.usable is not None
+    assert field.usable.report.stats.examples == 12
+    dialog.reject()
