@@ -21,6 +21,11 @@ from desktop.core.dataset import TokenCounter
 from desktop.ui.datasets.example_view import ExampleView
 from desktop.ui.datasets.models import ExampleTableModel
 
+PARTIAL_PROBLEMS_NOTE = (
+    "Showing the examples of the problems listed in the report (the first ones of each kind). "
+    "Fix those and check again to see the rest."
+)
+
 
 class BrowseView(QWidget):
     """The examples of the open dataset. ``current_row`` is the selected source row (0-based).
@@ -54,6 +59,11 @@ class BrowseView(QWidget):
         tools.addWidget(self.goto_edit)
         self.goto_status = QLabel()
         tools.addWidget(self.goto_status)
+        self.problems_note = QLabel(PARTIAL_PROBLEMS_NOTE)
+        self.problems_note.setObjectName("problemsNote")
+        self.problems_note.setWordWrap(True)
+        self.problems_note.hide()
+        tools.addWidget(self.problems_note, 1)
         tools.addStretch(1)
         self.add_button = QPushButton("Add example")
         self.edit_button = QPushButton("Edit…")
@@ -164,6 +174,10 @@ class BrowseView(QWidget):
 
     def _on_problems_only_toggled(self, checked: bool) -> None:
         self.model.set_problems_only(checked)
+        self._update_problems_note()
+
+    def _update_problems_note(self) -> None:
+        self.problems_note.setVisible(self.model.problems_only and not self.model.problems_complete)
 
     def _on_goto_entered(self) -> None:
         text = self.goto_edit.text().replace(",", "").strip()
@@ -183,6 +197,7 @@ class BrowseView(QWidget):
         self._show_current()
 
     def _on_model_reset(self) -> None:
+        self._update_problems_note()
         self._show_current()
 
     def _on_double_clicked(self, index: QModelIndex) -> None:

@@ -201,6 +201,7 @@ class ExampleTableModel(QAbstractTableModel):
         self._count = 0
         self._cache: OrderedDict[int, ExampleRow] = OrderedDict()
         self._problems: dict[int, DatasetIssue] = {}
+        self._problems_complete = True
         self._visible: list[int] | None = None
         self._frozen = False
         self.counter: TokenCounter | None = None
@@ -218,6 +219,10 @@ class ExampleTableModel(QAbstractTableModel):
     def set_report(self, report: DatasetReport | None) -> None:
         self.beginResetModel()
         self._problems = {}
+        # The report keeps a bounded number of issues of each kind (and counts the rest).
+        self._problems_complete = report is None or len(report.issues) >= sum(
+            report.issue_counts.values()
+        )
         if report is not None:
             for issue in report.issues:
                 if issue.line > 0:
@@ -241,6 +246,11 @@ class ExampleTableModel(QAbstractTableModel):
     @property
     def problems_only(self) -> bool:
         return self._visible is not None
+
+    @property
+    def problems_complete(self) -> bool:
+        """Whether every problem of the file is known here, not just the report's kept ones."""
+        return self._problems_complete
 
     def set_problems_only(self, enabled: bool) -> None:
         self.beginResetModel()
