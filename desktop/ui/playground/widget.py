@@ -9,7 +9,8 @@ turn (``PlaygroundStore``), so a crash loses at most the reply being streamed.
 Modules: ``model_picker`` (the model list), ``settings_panel`` (generation settings, presets),
 ``transcript`` (the conversation), ``session_list`` and ``session_files`` (saved chats),
 ``chat_flow`` (sending, streaming and saving replies), ``conversation`` (regenerate, edit,
-delete, and the saved chats' actions).
+delete, and the saved chats' actions), ``compare`` (Compare…: 2–4 models side by side, blind
+votes and their export as a DPO dataset).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.playground.compare import CompareWidget
 from desktop.ui.playground.conversation import ConversationWidget
 from desktop.ui.playground.model_picker import CatalogSource, ModelPickerWidget
 from desktop.ui.playground.session_list import SessionListWidget
@@ -142,7 +144,14 @@ class PlaygroundWidget(ConversationWidget):
         self.send_button.setObjectName("sendButton")
         self.send_button.setToolTip("Send the message (Ctrl+Enter)")
         self.send_button.setDefault(True)
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setToolTip(
+            "Send one message to 2–4 models side by side, and vote blind for the best answer"
+        )
+        self.compare_view: CompareWidget | None = None
         bottom.addWidget(self.info_label, 1)
+        bottom.addWidget(self.compare_button)
         bottom.addWidget(self.regenerate_button)
         bottom.addWidget(self.stop_button)
         bottom.addWidget(self.send_button)
@@ -185,6 +194,7 @@ class PlaygroundWidget(ConversationWidget):
         self.send_button.clicked.connect(self._on_send_clicked)
         self.stop_button.clicked.connect(self._on_stop_clicked)
         self.regenerate_button.clicked.connect(self._on_regenerate_clicked)
+        self.compare_button.clicked.connect(self.open_compare)
         self.cancel_edit_button.clicked.connect(self._on_cancel_edit_clicked)
         self.picker.model_changed.connect(self._update_buttons)
         self.settings_panel.changed.connect(self._update_buttons)
@@ -279,6 +289,17 @@ class PlaygroundWidget(ConversationWidget):
     def _on_cancel_edit_clicked(self) -> None:
         self.cancel_edit()
 
+    def open_compare(self) -> CompareWidget:
+        """Show the Compare view (its own window), with this tab's models and settings."""
+        if self.compare_view is None:
+            self.compare_view = CompareWidget(
+                self._service, self.picker, self.settings_panel, self._store, parent=self
+            )
+            self.compare_view.setWindowFlag(Qt.WindowType.Window)  # its own window
+        self.compare_view.show()
+        self.compare_view.raise_()
+        return self.compare_view
+
     # ------------------------------------------------------------------ shutdown
 
     def shutdown(self) -> asyncio.Task[None] | None:
@@ -288,5 +309,14 @@ class PlaygroundWidget(ConversationWidget):
             The reply task being cancelled, if any, so the caller can await its end.
         """
         task = self.close_flow()
+        compare_task = self.compare_view.shutdown() if self.compare_view is not None else None
         self.picker.shutdown()
-        return task
+        if compare_task is None:
+            return task
+        if task is None:
+            return compare_task
+        return asyncio.ensure_future(_both(task, compare_task))
+
+
+async def _both(first: asyncio.Task[None], second: asyncio.Task[None]) -> None:
+    await asyncio.gather(first, second, return_exceptions=True)

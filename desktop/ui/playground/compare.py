@@ -1,0 +1,463 @@
+"""The Playground's Compare view: one message to 2–4 models side by side, and blind votes.
+
+Send streams every column at once (``compare``); a slow or failing column never holds up the
+others, and a failed one shows the plain error. Under each column: tokens, cost, time to first
+token and total time (``reply_footer``). Stop stops every column and keeps what arrived.
+
+Blind mode shuffles the columns (``blind_order`` with a fresh seed) and names them "Answer A",
+"Answer B"… until the user clicks "This one is best": the names are then shown and the vote is
+saved (``PlaygroundStore.save_vote``). "Export votes as DPO dataset…" writes every saved vote
+as DPO JSONL (``dpo_jsonl``) to a file the user picks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.api.evaluation_runner import (
+    MAX_COMPARE_COLUMNS,
+    MIN_COMPARE_COLUMNS,
+    StreamedReply,
+    compare,
+)
+from desktop.core.errors import FinetuneError
+from desktop.core.files import write_via_temp
+from desktop.core.playground.preferences import (
+    Candidate,
+    blind_order,
+    dpo_jsonl,
+    record_vote,
+)
+from desktop.core.playground.sessions import (
+    ChatSession,
+    ChatTurn,
+    TurnStatus,
+    add_turn,
+    chat_request,
+    conversation_messages,
+    reply_turn,
+)
+from desktop.core.types import ChatMessage
+from desktop.ui.common.async_slots import async_slot
+from desktop.ui.common.errors import show_error
+from desktop.ui.playground.compare_column import CompareColumn, answer_label
+from desktop.ui.playground.dialogs import ask_save_path
+from desktop.ui.playground.models import ModelIdRole
+from desktop.ui.playground.transcript import reply_footer
+
+if TYPE_CHECKING:
+    from desktop.storage.playground_store import PlaygroundStore
+    from desktop.ui.common.connection_service import ConnectionService
+    from desktop.ui.playground.model_picker import ModelPickerWidget
+    from desktop.ui.playground.settings_panel import SettingsPanelWidget
+
+__all__ = ["CompareWidget"]
+
+
+class CompareWidget(QWidget):
+    """Model choices, the answer columns, the message box, Send, Stop, Blind, vote and export.
+
+    Uses the Playground's model list, system prompt and settings. Invariants: at most one
+    comparison runs (``compare_task``); Send is disabled while it runs and Stop only then.
+    Call only from the GUI thread.
+    """
+
+    def __init__(
+        self,
+        service: ConnectionService,
+        picker: ModelPickerWidget,
+        settings_panel: SettingsPanelWidget,
+        store: PlaygroundStore | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.setWindowTitle("Compare models")
+        self._service = service
+        self._picker = picker
+        self._settings = settings_panel
+        self._store = store
+        self.compare_task: asyncio.Task[None] | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._prompt: tuple[ChatMessage, ...] = ()
+        self._seed: int | None = None
+        self._blind_round = False
+        self._replies: dict[int, StreamedReply] = {}
+        self._build()
+        self._set_column_count(MIN_COMPARE_COLUMNS)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        choose = QHBoxLayout()
+        count_label = QLabel("Models")
+        count_label.setObjectName("fieldLabel")
+        self.count_spin = QSpinBox()
+        self.count_spin.setObjectName("compareCount")
+        self.count_spin.setRange(MIN_COMPARE_COLUMNS, MAX_COMPARE_COLUMNS)
+        self.count_spin.setToolTip("How many models answer side by side (2 to 4)")
+        count_label.setBuddy(self.count_spin)
+        choose.addWidget(count_label)
+        choose.addWidget(self.count_spin)
+        self.model_combos: list[QComboBox] = []
+        for index in range(MAX_COMPARE_COLUMNS):
+            combo = QComboBox()
+            combo.setObjectName(f"compareModel{index + 1}")
+            combo.setModel(self._picker.choices)  # the same list as the Playground's picker
+            combo.setMinimumContentsLength(14)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setCurrentIndex(-1)
+            self.model_combos.append(combo)
+            choose.addWidget(combo, 1)
+        self.blind_check = QCheckBox("Blind")
+        self.blind_check.setObjectName("blindCheck")
+        self.blind_check.setToolTip(
+            "Shuffle the answers and hide the models' names until you vote for the best one"
+        )
+        choose.addWidget(self.blind_check)
+        layout.addLayout(choose)
+
+        self.columns_row = QHBoxLayout()
+        self.columns: list[CompareColumn] = []
+        for position in range(MAX_COMPARE_COLUMNS):
+            column = CompareColumn(position)
+            column.vote_clicked.connect(self._on_vote_clicked)
+            self.columns.append(column)
+            self.columns_row.addWidget(column, 1)
+        layout.addLayout(self.columns_row, 1)
+
+        self.message_edit = QPlainTextEdit()
+        self.message_edit.setObjectName("compareMessageEdit")
+        self.message_edit.setPlaceholderText(
+            "Type one message; every model answers it with the Playground's system prompt "
+            "and settings."
+        )
+        self.message_edit.setMaximumHeight(110)
+        layout.addWidget(self.message_edit)
+
+        bottom = QHBoxLayout()
+        self.info_label = QLabel()
+        self.info_label.setObjectName("compareInfo")
+        self.info_label.setWordWrap(True)
+        self.export_button = QPushButton("Export votes as DPO dataset…")
+        self.export_button.setObjectName("exportVotesButton")
+        self.export_button.setToolTip(
+            "Write every saved vote as a preference (DPO) training file in JSON Lines"
+        )
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("compareStopButton")
+        self.stop_button.setToolTip("Stop every answer now and keep what has arrived")
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("compareSendButton")
+        self.send_button.setToolTip("Send the message to every chosen model at once")
+        bottom.addWidget(self.info_label, 1)
+        bottom.addWidget(self.export_button)
+        bottom.addWidget(self.stop_button)
+        bottom.addWidget(self.send_button)
+        layout.addLayout(bottom)
+
+        self.count_spin.valueChanged.connect(self._set_column_count)
+        self.send_button.clicked.connect(self._on_send_clicked)
+        self.stop_button.clicked.connect(self.stop)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.resize(1100, 640)
+
+    def _set_column_count(self, count: int) -> None:
+        for index, combo in enumerate(self.model_combos):
+            combo.setVisible(index < count)
+        for position, column in enumerate(self.columns):
+            column.setVisible(position < count)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def is_running(self) -> bool:
+        return self.compare_task is not None and not self.compare_task.done()
+
+    def chosen_models(self) -> list[str | None]:
+        """The model of each visible choice (None where none is chosen)."""
+        count = self.count_spin.value()
+        return [combo.currentData(ModelIdRole) for combo in self.model_combos[:count]]
+
+    def choose_models(self, models: list[str]) -> bool:
+        """Set the number of columns and choose ``models`` (2–4). False if one is not listed."""
+        self.count_spin.setValue(len(models))
+        found = True
+        for combo, model in zip(self.model_combos, models, strict=False):
+            row = self._picker.choices.row_of(model)
+            found = found and row >= 0
+            combo.setCurrentIndex(row)
+        return found
+
+    def _update_buttons(self) -> None:
+        running = self.is_running
+        self.send_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.count_spin.setEnabled(not running)
+        self.blind_check.setEnabled(not running)
+        for combo in self.model_combos:
+            combo.setEnabled(not running)
+
+    # ------------------------------------------------------------------ sending
+
+    def _on_send_clicked(self) -> None:
+        self.send()
+
+    def send(self) -> asyncio.Task[None] | None:
+        """Send the message to every chosen model and stream the answers side by side.
+
+        Returns:
+            The comparison's task (also ``compare_task``), or None when nothing was sent
+            (``info_label`` says why).
+        """
+        if self.is_running:
+            return None
+        models = self.chosen_models()
+        if any(model is None for model in models):
+            self.info_label.setText("Choose a model for every column first.")
+            return None
+        text = self.message_edit.toPlainText()
+        if not text.strip():
+            self.info_label.setText("Write a message first.")
+            self.message_edit.setFocus()
+            return None
+        settings, problems = self._settings.read()
+        if problems:
+            self.info_label.setText("Correct the settings first: " + " ".join(problems))
+            return None
+        now = time.time()
+        session = ChatSession(
+            id=uuid.uuid4().hex,
+            title="",
+            model=str(models[0]),
+            system_prompt=self._settings.system_prompt,
+            settings=settings,
+            created_at=now,
+            updated_at=now,
+        )
+        session = add_turn(session, ChatTurn("user", text), now=now)
+        blind = self.blind_check.isChecked()
+        self._seed = random.SystemRandom().randrange(2**31) if blind else None
+        order = (
+            blind_order(len(models), self._seed)
+            if self._seed is not None
+            else tuple(range(len(models)))
+        )
+        shown = [str(models[index]) for index in order]
+        self._blind_round = blind
+        self._prompt = conversation_messages(session)
+        self._replies = {}
+        for position, model in enumerate(shown):
+            self.columns[position].begin(model, blind=blind)
+        self.info_label.setText("Waiting for the answers…")
+        task = self._run(session, shown)
+        self.compare_task = task
+        task.add_done_callback(self._on_task_done)
+        self._update_buttons()
+        return task
+
+    def stop(self) -> bool:
+        """Stop every column still streaming; what arrived stays. True if one was running."""
+        if not self.is_running or self._stop_event is None:
+            return False
+        self._stop_event.set()
+        return True
+
+    @async_slot()
+    async def _run(self, session: ChatSession, models: list[str]) -> None:
+        requests = [chat_request(session, model=model) for model in models]
+        self._stop_event = asyncio.Event()
+        try:
+            provider = await self._service.provider()
+        except FinetuneError as exc:
+            for column in self.columns[: len(models)]:
+                column.footer.setText(f"Failed: {exc.user_message}")
+            self.info_label.setText(exc.user_message)
+            return
+        await compare(
+            provider,
+            requests,
+            on_text=lambda position, piece: self.columns[position].append(piece),
+            on_done=self._on_column_done,
+            stop=self._stop_event,
+        )
+        self._after_round(len(models))
+
+    def _on_column_done(self, position: int, reply: StreamedReply) -> None:
+        self._replies[position] = reply
+        column = self.columns[position]
+        if reply.failed and not reply.text:
+            column.reply_view.setPlainText(reply.error_message)
+        column.footer.setText(reply_footer(self._turn(column.model, reply), simulated=self._demo))
+
+    @property
+    def _demo(self) -> bool:
+        return bool(self._service.is_demo)
+
+    def _turn(self, model: str, reply: StreamedReply) -> ChatTurn:
+        catalog = self._picker.catalog()
+        if catalog is None:
+            status = (
+                TurnStatus.FAILED
+                if reply.failed
+                else TurnStatus.STOPPED
+                if reply.stopped
+                else TurnStatus.FINISHED
+            )
+            return ChatTurn(
+                "assistant",
+                reply.text,
+                model=model,
+                usage=reply.usage,
+                time_to_first_token=reply.time_to_first_token,
+                total_time=reply.total_time,
+                status=status,
+                error=reply.error_message,
+            )
+        return reply_turn(
+            model,
+            prompt=self._prompt,
+            text=reply.text,
+            usage=reply.usage,
+            time_to_first_token=reply.time_to_first_token,
+            total_time=reply.total_time,
+            stopped=reply.stopped,
+            error=reply.error_message,
+            catalog=catalog,
+        )
+
+    def _votable(self, count: int) -> list[int]:
+        """Positions whose answer can be voted for: finished or stopped with some text."""
+        return [
+            position
+            for position in range(count)
+            if (reply := self._replies.get(position)) is not None
+            and not reply.failed
+            and reply.text.strip()
+        ]
+
+    def _after_round(self, count: int) -> None:
+        failed = sum(1 for reply in self._replies.values() if reply.failed)
+        votable = self._votable(count)
+        can_vote = len(votable) >= MIN_COMPARE_COLUMNS and self._store is not None
+        for position in votable:
+            self.columns[position].vote_button.setEnabled(can_vote)
+        done = f"{count - failed} of {count} answered"
+        if failed:
+            done += f"; {failed} failed (see the column)"
+        if can_vote:
+            done += ". Click “This one is best” under the answer you prefer."
+        self.info_label.setText(done)
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        if self.compare_task is task:
+            self.compare_task = None
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ voting
+
+    def _on_vote_clicked(self, position: int) -> None:
+        count = self.count_spin.value()
+        votable = self._votable(count)
+        if position not in votable or self._store is None:
+            return
+        candidates = [Candidate(self.columns[p].model, self._replies[p].text) for p in votable]
+        try:
+            vote = record_vote(
+                uuid.uuid4().hex,
+                self._prompt,
+                candidates,
+                votable.index(position),
+                now=time.time(),
+                blind=self._blind_round,
+                seed=self._seed,
+            )
+            self._store.save_vote(vote)
+        except FinetuneError as exc:
+            show_error(self, exc)
+            return
+        for column in self.columns[:count]:
+            column.vote_button.setEnabled(False)
+            column.show_name(True)
+        chosen = self.columns[position]
+        self.info_label.setText(
+            f"Vote saved: {answer_label(position)} ({chosen.model}) is best. "
+            f"{len(self._store.votes())} votes so far."
+        )
+
+    # ------------------------------------------------------------------ export
+
+    def _on_export_clicked(self) -> None:
+        self.export_votes()
+
+    def export_votes(self) -> int | None:
+        """Ask for a file and write every saved vote there as DPO JSONL.
+
+        Returns:
+            The number of lines written, or None when nothing was written.
+        """
+        if self._store is None:
+            self.info_label.setText("Votes cannot be kept without the app's database.")
+            return None
+        try:
+            text = dpo_jsonl(self._store.votes())
+        except FinetuneError as exc:
+            show_error(self, exc)
+            return None
+        lines = text.count("\n")
+        if lines == 0:
+            self.info_label.setText(
+                "No votes to export yet: vote for the best of two different answers first."
+            )
+            return None
+        path = ask_save_path(
+            self,
+            "Export votes as DPO dataset",
+            suggested="preference-votes.jsonl",
+            file_filter="JSON Lines (*.jsonl)",
+        )
+        if path is None:
+            return None
+        try:
+            write_via_temp(Path(path), [text.encode("utf-8")])
+        except (OSError, FinetuneError) as exc:
+            self.info_label.setText(f"Could not write {path}: {exc}")
+            return None
+        noun = "line" if lines == 1 else "lines"
+        self.info_label.setText(
+            f"Wrote {lines} {noun} of preference data to {path}. "
+            "Open it in the Datasets tab to check it."
+        )
+        return lines
+
+    # ------------------------------------------------------------------ shutdown
+
+    def shutdown(self) -> asyncio.Task[None] | None:
+        """Stop every column (the window is closing). Returns the task to await, if any."""
+        task = self.compare_task
+        self.stop()
+        self.close()
+        return task

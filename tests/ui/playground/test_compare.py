@@ -1,0 +1,197 @@
+"""The Playground's Compare view on the emulator, through the real SDK: a person opens
+Compare…, picks models, types, clicks Send, votes blind and exports the votes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.core.dataset import check_file
+from desktop.ui.playground.compare import CompareWidget
+from tests.ui.conftest import WindowFactory, context_of
+from tests.ui.loop_helpers import run, until
+from tests.ui.playground.conftest import DialogAnswers
+from tests.ui.playground.test_playground import (
+    open_playground,
+    slow_emulator,  # noqa: F401  (fixture)
+)
+
+pytestmark = [pytest.mark.gui, pytest.mark.integration]
+
+MINI = "gpt-4o-mini-2024-07-18"
+BIG = "gpt-4o-2024-08-06"
+NANO = "gpt-4.1-nano-2025-04-14"
+MINI_41 = "gpt-4.1-mini-2025-04-14"
+GONE = "ft:gpt-4o-mini-2024-07-18:demo::gone0001"
+"""A fine-tuned model the emulator does not know: it refuses it (404 model_not_found)."""
+
+
+def click(qtbot: Any, widget: Any) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def open_compare(qtbot: Any, window: Any) -> CompareWidget:
+    playground = window.playground_tab
+    click(qtbot, playground.compare_button)
+    view = playground.compare_view
+    assert view is not None and view.isVisible()
+    return view
+
+
+def compare_and_wait(
+    qtbot: Any, loop: Any, view: CompareWidget, models: list[str], text: str
+) -> None:
+    assert view.choose_models(models)
+    qtbot.keyClicks(view.message_edit, text)
+    click(qtbot, view.send_button)
+    task = view.compare_task
+    assert task is not None, "Send did not start the comparison"
+    assert view.stop_button.isEnabled() and not view.send_button.isEnabled()
+    run(loop, task)
+
+
+def test_three_models_answer_side_by_side_when_one_is_refused(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    window.playground_tab.open_model(GONE)  # e.g. opened from the Jobs tab, since deleted
+    view = open_compare(qtbot, window)
+
+    compare_and_wait(qtbot, qasync_loop, view, [MINI, GONE, BIG], "What are your opening hours?")
+
+    columns = view.columns[:3]
+    assert [c.title_label.text() for c in columns] == [
+        f"Answer A: {MINI}",
+        f"Answer B: {GONE}",
+        f"Answer C: {BIG}",
+    ]
+    for column in (columns[0], columns[2]):
+        assert "opening hours" in column.answer
+        footer = column.footer.text()
+        assert "input tokens" in footer and "output tokens" in footer
+        assert "first token" in footer and "total" in footer
+    failed = columns[1]
+    assert "no longer exists" in failed.answer
+    assert failed.footer.text().startswith("Failed:")
+    assert "2 of 3 answered; 1 failed" in view.info_label.text()
+    assert not view.columns[3].isVisible()
+    assert view.send_button.isEnabled() and not view.stop_button.isEnabled()
+    assert shown_errors == []  # a failed column is shown in its column, not in a message box
+
+
+def test_blind_vote_hides_names_until_voting_then_reveals_and_stores_the_vote(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    store = context_of(window).playground_store
+    view = open_compare(qtbot, window)
+    click(qtbot, view.blind_check)
+    assert view.blind_check.isChecked()
+
+    compare_and_wait(qtbot, qasync_loop, view, [MINI, BIG, NANO], "How do I reset my password?")
+
+    columns = view.columns[:3]
+    assert [c.title_label.text() for c in columns] == ["Answer A", "Answer B", "Answer C"]
+    assert sorted(c.model for c in columns) == sorted([MINI, BIG, NANO])
+    assert all(c.vote_button.isEnabled() for c in columns)
+    assert store.votes() == []
+
+    click(qtbot, columns[1].vote_button)
+
+    assert [c.title_label.text() for c in columns] == [
+        f"Answer {letter}: {c.model}" for letter, c in zip("ABC", columns, strict=True)
+    ]
+    assert not any(c.vote_button.isEnabled() for c in columns)
+    votes = store.votes()
+    assert len(votes) == 1
+    vote = votes[0]
+    assert vote.blind and vote.seed is not None
+    assert vote.preferred_candidate.model == columns[1].model
+    assert vote.preferred_candidate.answer == columns[1].answer
+    assert [c.model for c in vote.candidates] == [c.model for c in columns]
+    assert any(m.role == "user" and "password" in m.content for m in vote.prompt)
+    assert "Vote saved" in view.info_label.text()
+
+
+def test_votes_export_as_a_dpo_dataset_the_checker_accepts(
+    make_window: WindowFactory,
+    emulator: Any,
+    qasync_loop: Any,
+    qtbot: Any,
+    dialog_answers: DialogAnswers,
+    tmp_path: Path,
+) -> None:
+    # Four blind votes among four models: 3 preference lines each, 12 in all (the checker
+    # wants at least 10 examples).
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    view = open_compare(qtbot, window)
+    click(qtbot, view.blind_check)
+    questions = ["Where is my order?", "Can I pay by card?", "Do you ship abroad?", "Hi!"]
+    preferred: list[str] = []
+    for question in questions:
+        view.message_edit.clear()
+        compare_and_wait(qtbot, qasync_loop, view, [MINI, BIG, NANO, MINI_41], question)
+        click(qtbot, view.columns[0].vote_button)
+        preferred.append(view.columns[0].answer)
+    target = tmp_path / "votes.jsonl"
+    dialog_answers.paths.append(target)
+
+    click(qtbot, view.export_button)
+
+    assert dialog_answers.asked == ["Export votes as DPO dataset"]
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 12
+    assert "Wrote 12 lines" in view.info_label.text()
+    records = [json.loads(line) for line in lines]
+    assert {r["preferred_output"][0]["content"] for r in records} == set(preferred)
+    assert all(
+        r["preferred_output"][0]["content"] != r["non_preferred_output"][0]["content"]
+        for r in records
+    )
+    report = check_file(target, encoding_name="o200k_base", context_limit=None)
+    assert report.error_count == 0, report.issues
+    assert report.lines == 12
+
+
+def test_stop_stops_every_column_and_keeps_what_arrived(
+    make_window: WindowFactory,
+    slow_emulator: Any,  # noqa: F811
+    qasync_loop: Any,
+    qtbot: Any,
+) -> None:
+    window = open_playground(make_window, qasync_loop, slow_emulator.base_url)
+    view = open_compare(qtbot, window)
+    assert view.choose_models([MINI, BIG])
+    qtbot.keyClicks(view.message_edit, "How do I reset my password?")
+    click(qtbot, view.send_button)
+    task = view.compare_task
+    assert task is not None
+
+    run(qasync_loop, until(lambda: all(c.answer for c in view.columns[:2])))
+    click(qtbot, view.stop_button)
+    run(qasync_loop, task)
+
+    for column in view.columns[:2]:
+        assert column.answer
+        assert "stopped" in column.footer.text()
+    assert view.send_button.isEnabled()
+
+
+def test_export_says_so_when_there_are_no_votes(
+    make_window: WindowFactory,
+    emulator: Any,
+    qasync_loop: Any,
+    qtbot: Any,
+    dialog_answers: DialogAnswers,
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    view = open_compare(qtbot, window)
+
+    click(qtbot, view.export_button)
+
+    assert dialog_answers.asked == []
+    assert "No votes to export yet" in view.info_label.text()
