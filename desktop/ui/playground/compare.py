@@ -16,7 +16,6 @@ import asyncio
 import random
 import time
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -38,27 +37,23 @@ from desktop.api.evaluation_runner import (
     compare,
 )
 from desktop.core.errors import FinetuneError
-from desktop.core.files import write_via_temp
 from desktop.core.playground.preferences import (
     Candidate,
     blind_order,
-    dpo_jsonl,
     record_vote,
 )
 from desktop.core.playground.sessions import (
     ChatSession,
     ChatTurn,
-    TurnStatus,
     add_turn,
     chat_request,
     conversation_messages,
-    reply_turn,
 )
 from desktop.core.types import ChatMessage
 from desktop.ui.common.async_slots import async_slot
 from desktop.ui.common.errors import show_error
 from desktop.ui.playground.compare_column import CompareColumn, answer_label
-from desktop.ui.playground.dialogs import ask_save_path
+from desktop.ui.playground.compare_votes import export_votes, reply_as_turn
 from desktop.ui.playground.models import ModelIdRole
 from desktop.ui.playground.transcript import reply_footer
 
@@ -100,6 +95,7 @@ class CompareWidget(QWidget):
         self._seed: int | None = None
         self._blind_round = False
         self._replies: dict[int, StreamedReply] = {}
+        self._round_count = 0
         self._build()
         self._set_column_count(MIN_COMPARE_COLUMNS)
         self._update_buttons()
@@ -270,6 +266,9 @@ class CompareWidget(QWidget):
         self._blind_round = blind
         self._prompt = conversation_messages(session)
         self._replies = {}
+        self._round_count = len(shown)
+        for column in self.columns:
+            column.vote_button.setEnabled(False)
         for position, model in enumerate(shown):
             self.columns[position].begin(model, blind=blind)
         self.info_label.setText("Waiting for the answers…")
@@ -309,45 +308,17 @@ class CompareWidget(QWidget):
     def _on_column_done(self, position: int, reply: StreamedReply) -> None:
         self._replies[position] = reply
         column = self.columns[position]
+        column.flush()
         if reply.failed and not reply.text:
             column.reply_view.setPlainText(reply.error_message)
-        column.footer.setText(reply_footer(self._turn(column.model, reply), simulated=self._demo))
+        turn = reply_as_turn(
+            column.model, reply, prompt=self._prompt, catalog=self._picker.catalog()
+        )
+        column.footer.setText(reply_footer(turn, simulated=self._demo))
 
     @property
     def _demo(self) -> bool:
         return bool(self._service.is_demo)
-
-    def _turn(self, model: str, reply: StreamedReply) -> ChatTurn:
-        catalog = self._picker.catalog()
-        if catalog is None:
-            status = (
-                TurnStatus.FAILED
-                if reply.failed
-                else TurnStatus.STOPPED
-                if reply.stopped
-                else TurnStatus.FINISHED
-            )
-            return ChatTurn(
-                "assistant",
-                reply.text,
-                model=model,
-                usage=reply.usage,
-                time_to_first_token=reply.time_to_first_token,
-                total_time=reply.total_time,
-                status=status,
-                error=reply.error_message,
-            )
-        return reply_turn(
-            model,
-            prompt=self._prompt,
-            text=reply.text,
-            usage=reply.usage,
-            time_to_first_token=reply.time_to_first_token,
-            total_time=reply.total_time,
-            stopped=reply.stopped,
-            error=reply.error_message,
-            catalog=catalog,
-        )
 
     def _votable(self, count: int) -> list[int]:
         """Positions whose answer can be voted for: finished or stopped with some text."""
@@ -380,7 +351,7 @@ class CompareWidget(QWidget):
     # ------------------------------------------------------------------ voting
 
     def _on_vote_clicked(self, position: int) -> None:
-        count = self.count_spin.value()
+        count = self._round_count
         votable = self._votable(count)
         if position not in votable or self._store is None:
             return
@@ -423,35 +394,13 @@ class CompareWidget(QWidget):
             self.info_label.setText("Votes cannot be kept without the app's database.")
             return None
         try:
-            text = dpo_jsonl(self._store.votes())
+            lines, message = export_votes(self, self._store)
         except FinetuneError as exc:
             show_error(self, exc)
             return None
-        lines = text.count("\n")
-        if lines == 0:
-            self.info_label.setText(
-                "No votes to export yet: vote for the best of two different answers first."
-            )
-            return None
-        path = ask_save_path(
-            self,
-            "Export votes as DPO dataset",
-            suggested="preference-votes.jsonl",
-            file_filter="JSON Lines (*.jsonl)",
-        )
-        if path is None:
-            return None
-        try:
-            write_via_temp(Path(path), [text.encode("utf-8")])
-        except (OSError, FinetuneError) as exc:
-            self.info_label.setText(f"Could not write {path}: {exc}")
-            return None
-        noun = "line" if lines == 1 else "lines"
-        self.info_label.setText(
-            f"Wrote {lines} {noun} of preference data to {path}. "
-            "Open it in the Datasets tab to check it."
-        )
-        return lines
+        if message:
+            self.info_label.setText(message)
+        return lines or None
 
     # ------------------------------------------------------------------ shutdown
 

@@ -5,11 +5,14 @@ In blind mode the title is "Answer A", "Answer B"… until the vote reveals the 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-__all__ = ["CompareColumn", "answer_label"]
+__all__ = ["FLUSH_INTERVAL_MS", "CompareColumn", "answer_label"]
+
+FLUSH_INTERVAL_MS = 33
+"""How often streamed text reaches the screen (about 30 times a second)."""
 
 
 def answer_label(position: int) -> str:
@@ -27,6 +30,11 @@ class CompareColumn(QFrame):
         super().__init__(parent)
         self.position = position
         self.model = ""
+        self._pending: list[str] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self.flush)
         self.setObjectName("compareColumn")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
@@ -55,6 +63,8 @@ class CompareColumn(QFrame):
     def begin(self, model: str, *, blind: bool) -> None:
         """Empty the column for a new answer from ``model`` (named unless ``blind``)."""
         self.model = model
+        self._pending.clear()
+        self._flush_timer.stop()
         self.reply_view.clear()
         self.footer.setText("Waiting for the reply…")
         self.vote_button.setEnabled(False)
@@ -66,7 +76,19 @@ class CompareColumn(QFrame):
         self.title_label.setText(f"{blind_name}: {self.model}" if named else blind_name)
 
     def append(self, text: str) -> None:
-        """Add streamed text at the end of the answer."""
+        """Add streamed text at the end of the answer (shown at the next screen refresh)."""
+        # Every insert lays out the growing answer again: insert a batch per refresh instead.
+        self._pending.append(text)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Show the text received but not yet shown."""
+        self._flush_timer.stop()
+        if not self._pending:
+            return
+        text = "".join(self._pending)
+        self._pending.clear()
         cursor = self.reply_view.textCursor()
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(text)
@@ -75,5 +97,6 @@ class CompareColumn(QFrame):
 
     @property
     def answer(self) -> str:
-        """The answer's text as shown."""
+        """The answer's text (including text not yet shown)."""
+        self.flush()
         return self.reply_view.toPlainText()
