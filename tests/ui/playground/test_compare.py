@@ -3,6 +3,7 @@ Compare…, picks models, types, clicks Send, votes blind and exports the votes.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -195,3 +196,67 @@ def test_export_says_so_when_there_are_no_votes(
 
     assert dialog_answers.asked == []
     assert "No votes to export yet" in view.info_label.text()
+
+
+def test_failed_answer_cannot_win_a_blind_vote_and_is_left_out_of_it(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    store = context_of(window).playground_store
+    window.playground_tab.open_model(GONE)
+    view = open_compare(qtbot, window)
+    click(qtbot, view.blind_check)
+
+    compare_and_wait(qtbot, qasync_loop, view, [MINI, GONE, BIG], "Can I change my address?")
+
+    columns = view.columns[:3]
+    failed = next(c for c in columns if c.model == GONE)
+    answered = [c for c in columns if c.model != GONE]
+    assert failed.title_label.text().startswith("Answer ") and GONE not in failed.title_label.text()
+    assert not failed.vote_button.isEnabled()
+    assert all(c.vote_button.isEnabled() for c in answered)
+
+    click(qtbot, answered[-1].vote_button)
+
+    assert GONE in failed.title_label.text()  # revealed with the others
+    (vote,) = store.votes()
+    assert [c.model for c in vote.candidates] == [c.model for c in answered]
+    assert vote.preferred_candidate.model == answered[-1].model
+
+
+def test_send_asks_for_models_and_a_message_first(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    view = open_compare(qtbot, window)
+
+    click(qtbot, view.send_button)
+    assert view.compare_task is None
+    assert "Choose a model for every column" in view.info_label.text()
+
+    assert view.choose_models([MINI, BIG])
+    click(qtbot, view.send_button)
+    assert view.compare_task is None
+    assert "Write a message first" in view.info_label.text()
+
+
+def test_closing_the_window_while_comparing_stops_every_column(
+    make_window: WindowFactory,
+    slow_emulator: Any,  # noqa: F811
+    qasync_loop: Any,
+    qtbot: Any,
+) -> None:
+    window = open_playground(make_window, qasync_loop, slow_emulator.base_url)
+    view = open_compare(qtbot, window)
+    assert view.choose_models([MINI, BIG])
+    qtbot.keyClicks(view.message_edit, "How do I reset my password?")
+    click(qtbot, view.send_button)
+    task = view.compare_task
+    assert task is not None
+    run(qasync_loop, until(lambda: any(c.answer for c in view.columns[:2])))
+
+    window.close()
+    run(qasync_loop, asyncio.gather(task, return_exceptions=True))
+
+    assert task.done()
+    assert view.compare_task is None
