@@ -13,11 +13,12 @@ as DPO JSONL (``dpo_jsonl``) to a file the user picks.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 import uuid
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,13 +40,10 @@ from desktop.api.evaluation_runner import (
 from desktop.core.errors import FinetuneError
 from desktop.core.playground.preferences import (
     Candidate,
-    blind_order,
     record_vote,
 )
 from desktop.core.playground.sessions import (
     ChatSession,
-    ChatTurn,
-    add_turn,
     chat_request,
     conversation_messages,
 )
@@ -53,7 +51,7 @@ from desktop.core.types import ChatMessage
 from desktop.ui.common.async_slots import async_slot
 from desktop.ui.common.errors import show_error
 from desktop.ui.playground.compare_column import CompareColumn, answer_label
-from desktop.ui.playground.compare_votes import export_votes, reply_as_turn
+from desktop.ui.playground.compare_votes import compare_round, export_votes, reply_as_turn
 from desktop.ui.playground.models import ModelIdRole
 from desktop.ui.playground.transcript import reply_footer
 
@@ -175,11 +173,28 @@ class CompareWidget(QWidget):
         bottom.addWidget(self.send_button)
         layout.addLayout(bottom)
 
-        self.count_spin.valueChanged.connect(self._set_column_count)
+        self.count_spin.valueChanged.connect(self._on_count_changed)
         self.send_button.clicked.connect(self._on_send_clicked)
-        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.clicked.connect(self._on_stop_clicked)
+        # Ctrl+Enter sends; an event filter, as a shortcut only serves the active window.
+        self.message_edit.installEventFilter(self)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.resize(1100, 640)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.message_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.send()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _on_count_changed(self, count: int) -> None:
+        self._set_column_count(count)
 
     def _set_column_count(self, count: int) -> None:
         for index, combo in enumerate(self.model_combos):
@@ -244,25 +259,14 @@ class CompareWidget(QWidget):
         if problems:
             self.info_label.setText("Correct the settings first: " + " ".join(problems))
             return None
-        now = time.time()
-        session = ChatSession(
-            id=uuid.uuid4().hex,
-            title="",
-            model=str(models[0]),
+        blind = self.blind_check.isChecked()
+        session, shown, self._seed = compare_round(
+            [str(model) for model in models],
+            text,
             system_prompt=self._settings.system_prompt,
             settings=settings,
-            created_at=now,
-            updated_at=now,
+            blind=blind,
         )
-        session = add_turn(session, ChatTurn("user", text), now=now)
-        blind = self.blind_check.isChecked()
-        self._seed = random.SystemRandom().randrange(2**31) if blind else None
-        order = (
-            blind_order(len(models), self._seed)
-            if self._seed is not None
-            else tuple(range(len(models)))
-        )
-        shown = [str(models[index]) for index in order]
         self._blind_round = blind
         self._prompt = conversation_messages(session)
         self._replies = {}
@@ -277,6 +281,15 @@ class CompareWidget(QWidget):
         task.add_done_callback(self._on_task_done)
         self._update_buttons()
         return task
+
+    def _on_stop_clicked(self) -> None:
+        self.stop()
+
+    def preselect(self, model: str | None) -> None:
+        """Choose ``model`` in the first column when no model is chosen there yet."""
+        first = self.model_combos[0]
+        if model is not None and first.currentIndex() < 0:
+            first.setCurrentIndex(self._picker.choices.row_of(model))
 
     def stop(self) -> bool:
         """Stop every column still streaming; what arrived stays. True if one was running."""

@@ -1,16 +1,27 @@
-"""The Compare view's helpers that need no widget state: a column's reply as a turn (for its
-footer) and writing the saved votes as a DPO dataset."""
+"""The Compare view's helpers that need no widget state: a round's conversation and column
+order, a column's reply as a turn (for its footer), and writing the saved votes as a DPO
+dataset."""
 
 from __future__ import annotations
 
+import random
+import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.core.errors import FinetuneError
 from desktop.core.files import write_via_temp
-from desktop.core.playground.preferences import dpo_jsonl
-from desktop.core.playground.sessions import ChatTurn, TurnStatus, reply_turn
+from desktop.core.playground.preferences import blind_order, dpo_jsonl
+from desktop.core.playground.presets import GenerationSettings
+from desktop.core.playground.sessions import (
+    ChatSession,
+    ChatTurn,
+    TurnStatus,
+    add_turn,
+    reply_turn,
+)
 from desktop.ui.playground.dialogs import ask_save_path
 
 if TYPE_CHECKING:
@@ -21,9 +32,45 @@ if TYPE_CHECKING:
     from desktop.core.types import ChatMessage
     from desktop.storage.playground_store import PlaygroundStore
 
-__all__ = ["EXPORT_TITLE", "export_votes", "reply_as_turn"]
+__all__ = ["EXPORT_TITLE", "compare_round", "export_votes", "reply_as_turn"]
 
 EXPORT_TITLE = "Export votes as DPO dataset"
+
+
+def compare_round(
+    models: Sequence[str],
+    text: str,
+    *,
+    system_prompt: str,
+    settings: GenerationSettings,
+    blind: bool,
+) -> tuple[ChatSession, list[str], int | None]:
+    """The conversation a round sends and the models in the order their columns show them.
+
+    Args:
+        models: the chosen models, in the order chosen.
+        text: the user's message.
+        system_prompt: the Playground's system prompt.
+        settings: the Playground's generation settings.
+        blind: shuffle the columns with a fresh seed.
+
+    Returns:
+        The one-message session, the models by column, and the seed (None unless blind).
+    """
+    now = time.time()
+    session = ChatSession(
+        id=uuid.uuid4().hex,
+        title="",
+        model=models[0],
+        system_prompt=system_prompt,
+        settings=settings,
+        created_at=now,
+        updated_at=now,
+    )
+    session = add_turn(session, ChatTurn("user", text), now=now)
+    seed = random.SystemRandom().randrange(2**31) if blind else None
+    order = blind_order(len(models), seed) if seed is not None else tuple(range(len(models)))
+    return session, [models[index] for index in order], seed
 
 
 def reply_as_turn(

@@ -296,6 +296,7 @@ class PlaygroundWidget(ConversationWidget):
                 self._service, self.picker, self.settings_panel, self._store, parent=self
             )
             self.compare_view.setWindowFlag(Qt.WindowType.Window)  # its own window
+        self.compare_view.preselect(self.selected_model)
         self.compare_view.show()
         self.compare_view.raise_()
         return self.compare_view

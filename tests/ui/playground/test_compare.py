@@ -260,3 +260,25 @@ def test_closing_the_window_while_comparing_stops_every_column(
 
     assert task.done()
     assert view.compare_task is None
+
+
+def test_ctrl_enter_sends_to_every_model_and_the_playground_model_comes_first(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    assert window.playground_tab.select_model(BIG)
+    view = open_compare(qtbot, window)
+    assert view.chosen_models()[0] == BIG
+    view.model_combos[1].setCurrentIndex(window.playground_tab.picker.choices.row_of(MINI))
+    qtbot.keyClicks(view.message_edit, "Do you ship abroad?")
+
+    qtbot.keyClick(view.message_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    task = view.compare_task
+    assert task is not None, "Ctrl+Enter did not send"
+    run(qasync_loop, task)
+    assert [c.title_label.text() for c in view.columns[:2]] == [
+        f"Answer A: {BIG}",
+        f"Answer B: {MINI}",
+    ]
+    assert all("ship abroad" in c.answer for c in view.columns[:2])
