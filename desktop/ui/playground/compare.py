@@ -18,7 +18,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -416,6 +416,10 @@ class CompareWidget(QWidget):
         return lines or None
 
     # ------------------------------------------------------------------ shutdown
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop()  # closing the view ends its answers; what arrived stays shown
+        super().closeEvent(event)
 
     def shutdown(self) -> asyncio.Task[None] | None:
         """Stop every column (the window is closing). Returns the task to await, if any."""

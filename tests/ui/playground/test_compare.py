@@ -282,3 +282,26 @@ def test_ctrl_enter_sends_to_every_model_and_the_playground_model_comes_first(
         f"Answer B: {MINI}",
     ]
     assert all("ship abroad" in c.answer for c in view.columns[:2])
+
+
+def test_closing_the_compare_window_stops_its_answers(
+    make_window: WindowFactory,
+    slow_emulator: Any,  # noqa: F811
+    qasync_loop: Any,
+    qtbot: Any,
+) -> None:
+    window = open_playground(make_window, qasync_loop, slow_emulator.base_url)
+    view = open_compare(qtbot, window)
+    assert view.choose_models([MINI, BIG])
+    qtbot.keyClicks(view.message_edit, "Tell me about refunds")
+    click(qtbot, view.send_button)
+    task = view.compare_task
+    assert task is not None
+    run(qasync_loop, until(lambda: all(c.answer for c in view.columns[:2])))
+
+    view.close()
+    run(qasync_loop, task)
+
+    assert all("stopped" in c.footer.text() for c in view.columns[:2])
+    assert window.playground_tab.open_compare() is view  # reopens as it was left
+    assert view.send_button.isEnabled()
