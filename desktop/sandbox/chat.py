@@ -27,12 +27,15 @@ from desktop.sandbox.training_data import (
 __all__ = ["create_chat_completion", "reply_for"]
 
 _FINGERPRINT = "fp_emulator1"
+# Base-model replies never name the model, so the Playground's blind comparison does not give
+# the answer away (the name travels in the response's ``model`` field, as on OpenAI); a short
+# "voice" derived from the model id keeps two models' answers to one prompt apart.
 _BASE_REPLIES = (
-    "This is the simulated base model {model}. A general answer to “{topic}” would go here; "
-    "fine-tune me on your own examples to get answers in your style.",
-    "(Simulated {model}) I can only give a generic reply about “{topic}”. Train a fine-tuned "
-    "model to see replies that sound like your data.",
-    "Simulated reply from the base model {model}: thanks for asking about “{topic}”. A "
+    "(Simulated base model, voice {voice}) A general answer to “{topic}” would go here; "
+    "fine-tune a model on your own examples to get answers in your style.",
+    "(Simulated, voice {voice}) I can only give a generic reply about “{topic}”. Train a "
+    "fine-tuned model to see replies that sound like your data.",
+    "Simulated reply from a base model (voice {voice}): thanks for asking about “{topic}”. A "
     "fine-tuned model would answer from your training examples instead.",
 )
 
@@ -70,7 +73,8 @@ def reply_for(service: Service, model: ChatModel, messages: Sequence[Mapping[str
     topic = " ".join(prompt.split()[:8]) or "your message"
     digest = hashlib.sha256(prompt.encode()).digest()
     template = _BASE_REPLIES[digest[0] % len(_BASE_REPLIES)]
-    return template.format(model=model.id, topic=topic)
+    voice = hashlib.sha256(model.id.encode()).hexdigest()[:4]
+    return template.format(topic=topic, voice=voice)
 
 
 def _messages(body: Mapping[str, object]) -> list[dict[str, object]]:

@@ -31,6 +31,20 @@ def test_says_it_is_simulated_when_base_model_answers(client: openai.OpenAI) -> 
     assert "simulated" in (reply.choices[0].message.content or "").lower()
 
 
+def test_base_models_answer_differently_without_naming_themselves_when_compared(
+    client: openai.OpenAI,
+) -> None:
+    models = ["gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06", "gpt-4.1-mini-2025-04-14"]
+    replies = [
+        client.chat.completions.create(model=model, messages=HELLO).choices[0].message.content or ""
+        for model in models
+    ]
+
+    assert len(set(replies)) == len(models)
+    for model, reply in zip(models, replies, strict=True):
+        assert model not in reply and "gpt" not in reply.lower()
+
+
 def test_counts_usage_with_core_tokens_when_answering(client: openai.OpenAI) -> None:
     reply = client.chat.completions.create(model="gpt-4o-mini", messages=HELLO)
     text = reply.choices[0].message.content or ""
