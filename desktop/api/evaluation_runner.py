@@ -37,6 +37,10 @@ __all__ = [
     "stream_reply",
 ]
 
+YIELD_INTERVAL_S = 0.008
+"""A stream that delivers a burst of buffered chunks hands control back to the event loop
+(the window, under qasync) at least this often, as the chat view does."""
+
 MIN_COMPARE_COLUMNS = 2
 MAX_COMPARE_COLUMNS = 4
 
@@ -107,8 +111,12 @@ async def _consume(
     on_text: Callable[[str], None] | None,
 ) -> None:
     stream = provider.stream_chat(request)
+    yielded_at = time.monotonic()
     try:
         async for chunk in stream:
+            if time.monotonic() - yielded_at > YIELD_INTERVAL_S:
+                await asyncio.sleep(0)
+                yielded_at = time.monotonic()
             if chunk.text:
                 if progress.first_token is None:
                     progress.first_token = progress.clock() - progress.started

@@ -253,3 +253,47 @@ def test_run_stops_and_raises_when_a_callback_fails(api_client: OpenAIProvider) 
             EvaluationRunner(api_client, concurrency=2).run(jobs(20), on_reply=on_reply), api_client
         )
     assert len(seen) < 20
+
+
+def test_a_burst_of_buffered_chunks_lets_other_tasks_run_when_streamed(
+    api_client: OpenAIProvider,
+) -> None:
+    class BurstyStream:
+        """The real stream, its text chunks then delivered many times over with no wait
+        between them (as when much of a reply arrives in one network read)."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(api_client, name)
+
+        async def stream_chat(self, chat: ChatRequest) -> Any:
+            chunks = [chunk async for chunk in api_client.stream_chat(chat)]
+            for _ in range(20_000):
+                for chunk in chunks:
+                    if chunk.text:
+                        yield chunk
+
+    ticks = 0
+    ticks_during_stream: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    def on_text(_text: str) -> None:
+        ticks_during_stream.append(ticks)
+
+    async def scenario() -> StreamedReply:
+        ticking = asyncio.ensure_future(ticker())
+        try:
+            return await stream_reply(BurstyStream(), request(), on_text=on_text)  # type: ignore[arg-type]
+        finally:
+            ticking.cancel()
+
+    reply = run(scenario(), api_client)
+
+    assert not reply.failed
+    assert len(ticks_during_stream) >= 20_000
+    # The other task kept running while the burst was consumed, not only before and after it.
+    assert ticks_during_stream[-1] - ticks_during_stream[len(ticks_during_stream) // 2] > 1
