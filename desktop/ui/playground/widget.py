@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.playground.compare import CompareWidget
 from desktop.ui.playground.conversation import ConversationWidget
 from desktop.ui.playground.model_picker import CatalogSource, ModelPickerWidget
+from desktop.ui.playground.prompt_savings import PromptSavingsWidget
 from desktop.ui.playground.session_list import SessionListWidget
 from desktop.ui.playground.settings_panel import SettingsPanelWidget
 from desktop.ui.playground.transcript import TranscriptWidget, format_cost
@@ -150,8 +151,16 @@ class PlaygroundWidget(ConversationWidget):
             "Send one message to 2–4 models side by side, and vote blind for the best answer"
         )
         self.compare_view: CompareWidget | None = None
+        self.savings_button = QPushButton("Prompt savings…")
+        self.savings_button.setObjectName("promptSavingsButton")
+        self.savings_button.setToolTip(
+            "Base model + long instructions against fine-tuned model + short prompt: "
+            "tokens, cost per 1,000 requests and latency"
+        )
+        self.savings_view: PromptSavingsWidget | None = None
         bottom.addWidget(self.info_label, 1)
         bottom.addWidget(self.compare_button)
+        bottom.addWidget(self.savings_button)
         bottom.addWidget(self.regenerate_button)
         bottom.addWidget(self.stop_button)
         bottom.addWidget(self.send_button)
@@ -195,6 +204,7 @@ class PlaygroundWidget(ConversationWidget):
         self.stop_button.clicked.connect(self._on_stop_clicked)
         self.regenerate_button.clicked.connect(self._on_regenerate_clicked)
         self.compare_button.clicked.connect(self.open_compare)
+        self.savings_button.clicked.connect(self.open_prompt_savings)
         self.cancel_edit_button.clicked.connect(self._on_cancel_edit_clicked)
         self.picker.model_changed.connect(self._update_buttons)
         self.settings_panel.changed.connect(self._update_buttons)
@@ -301,6 +311,16 @@ class PlaygroundWidget(ConversationWidget):
         self.compare_view.raise_()
         return self.compare_view
 
+    def open_prompt_savings(self) -> PromptSavingsWidget:
+        """Show the Prompt savings window (base + long instructions vs fine-tuned + short)."""
+        if self.savings_view is None:
+            self.savings_view = PromptSavingsWidget(self._service, self.picker, parent=self)
+            self.savings_view.setWindowFlag(Qt.WindowType.Window)
+        self.savings_view.choose_defaults()
+        self.savings_view.show()
+        self.savings_view.raise_()
+        return self.savings_view
+
     # ------------------------------------------------------------------ shutdown
 
     def shutdown(self) -> asyncio.Task[None] | None:
@@ -311,6 +331,8 @@ class PlaygroundWidget(ConversationWidget):
         """
         task = self.close_flow()
         compare_task = self.compare_view.shutdown() if self.compare_view is not None else None
+        if self.savings_view is not None:
+            self.savings_view.shutdown()
         self.picker.shutdown()
         if compare_task is None:
             return task
