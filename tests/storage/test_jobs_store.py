@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,27 +12,7 @@ from desktop.core.types import FineTuningJob, Hyperparameters, JobCreateRequest,
 from desktop.storage.database import MIGRATIONS, Database
 from desktop.storage.jobs_store import JobsStore
 from desktop.storage.settings import SettingsStore
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        self.now += 1
-        return self.now
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "app.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = Database(db_path)
-    yield database
-    database.close()
+from tests.helpers.clock import FakeClock
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,27 +15,7 @@ from desktop.core.playground.sessions import ChatSession, ChatTurn, TurnStatus, 
 from desktop.core.types import ChatMessage, Usage
 from desktop.storage.database import Database
 from desktop.storage.playground_store import PlaygroundStore
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        self.now += 1
-        return self.now
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "app.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = Database(db_path)
-    yield database
-    database.close()
+from tests.helpers.clock import FakeClock
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from desktop.core.connections import (
 from desktop.core.errors import ValidationFailedError
 from desktop.storage.database import Database
 from desktop.storage.profiles import BuiltInProfileError, ProfileNotFoundError, ProfileStore
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "app.sqlite3")
-    yield database
-    database.close()
 
 
 @pytest.fixture
