@@ -31,6 +31,7 @@ from tests.ui.jobs.jobs_helpers import (
     wait_until_finished,
     write_training_file,
 )
+from tests.ui.jobs.test_detail import finished_job
 from tests.ui.loop_helpers import run, until
 
 pytestmark = pytest.mark.gui
@@ -212,14 +213,7 @@ def test_models_view_lists_the_new_model_when_a_followed_job_succeeds(
 ) -> None:
     window = online_window(make_window, qasync_loop, emulator)
     tab = window.jobs_tab
-    job = start_job(window, qasync_loop, write_training_file(tmp_path / "support.jsonl", 40))
-
-    async def scenario() -> FineTuningJob:
-        await refresh(tab, qtbot)
-        emulator.advance(600)
-        return await wait_until_finished(tab, job.id)
-
-    finished = run_scenario(qasync_loop, tab, scenario())
+    finished = finished_job(window, qasync_loop, qtbot, emulator, tmp_path / "support.jsonl")
     model_id = finished.fine_tuned_model
     assert model_id is not None
 
