@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from desktop import selftest
-from desktop.selftest import DEMO_STEPS, CheckResult, DemoWalk
+from desktop.selftest import DEMO_STEPS, CheckResult, DemoWalk, walk
 
 
 def test_sample_file_is_the_shipped_sample_when_installed(tmp_path: Path) -> None:
-    path = selftest._sample_file(tmp_path)
+    path = walk._sample_file(tmp_path)
 
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 70 and "messages" in json.loads(lines[0])
@@ -22,11 +21,11 @@ def test_sample_file_is_the_shipped_sample_when_installed(tmp_path: Path) -> Non
 def test_sample_file_falls_back_to_a_generated_file_when_the_sample_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(selftest, "SAMPLE", ("samples", "no-such-file.jsonl"))
+    monkeypatch.setattr(walk, "SAMPLE", ("samples", "no-such-file.jsonl"))
 
-    path = selftest._sample_file(tmp_path)
+    path = walk._sample_file(tmp_path)
 
-    assert path.read_text(encoding="utf-8") == selftest.training_file_text()
+    assert path.read_text(encoding="utf-8") == walk.training_file_text()
 
 
 def test_steps_after_a_failed_one_are_reported_skipped_when_the_walk_breaks(
