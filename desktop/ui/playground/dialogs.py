@@ -1,4 +1,4 @@
-"""The Playground's questions to the user (a name, a file to save to), behind replaceable
+"""The Playground's questions to the user (a name, a file to save to or open), behind replaceable
 functions so tests can answer them without a modal dialog.
 """
 
@@ -15,6 +15,9 @@ TextAsker = Callable[[QWidget | None, str, str, str], "str | None"]
 SavePathAsker = Callable[[QWidget | None, str, str, str], "Path | None"]
 """``(parent, title, suggested file name, filter)`` → the chosen path, or None."""
 
+OpenPathAsker = Callable[[QWidget | None, str, str], "Path | None"]
+"""``(parent, title, filter)`` → the chosen existing file, or None."""
+
 
 def _dialog_text(parent: QWidget | None, title: str, label: str, text: str) -> str | None:
     value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
@@ -28,8 +31,14 @@ def _dialog_save_path(
     return Path(path) if path else None
 
 
+def _dialog_open_path(parent: QWidget | None, title: str, file_filter: str) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
+    return Path(path) if path else None
+
+
 _ask_text: TextAsker = _dialog_text
 _ask_save_path: SavePathAsker = _dialog_save_path
+_ask_open_path: OpenPathAsker = _dialog_open_path
 
 
 def set_text_asker(asker: TextAsker) -> TextAsker:
@@ -45,6 +54,14 @@ def set_save_path_asker(asker: SavePathAsker) -> SavePathAsker:
     global _ask_save_path
     previous = _ask_save_path
     _ask_save_path = asker
+    return previous
+
+
+def set_open_path_asker(asker: OpenPathAsker) -> OpenPathAsker:
+    """Replace how an existing file is asked for. Returns the previous function."""
+    global _ask_open_path
+    previous = _ask_open_path
+    _ask_open_path = asker
     return previous
 
 
@@ -68,3 +85,14 @@ def ask_save_path(
         The path, or None when the user cancelled.
     """
     return _ask_save_path(parent, title, suggested, file_filter)
+
+
+def ask_open_path(parent: QWidget | None, title: str, *, file_filter: str) -> Path | None:
+    """Ask for an existing file to open.
+
+    Call from a plain (not async) slot: it runs a nested event loop until answered.
+
+    Returns:
+        The path, or None when the user cancelled.
+    """
+    return _ask_open_path(parent, title, file_filter)

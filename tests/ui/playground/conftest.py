@@ -23,7 +23,8 @@ class DialogAnswers:
 
 @pytest.fixture
 def dialog_answers() -> Iterator[DialogAnswers]:
-    """Answers ``ask_text`` and ``ask_save_path`` without modal dialogs."""
+    """Answers ``ask_text``, ``ask_save_path`` and ``ask_open_path`` without modal dialogs
+    (both path questions take the next of ``paths``)."""
     answers = DialogAnswers()
 
     def text(_parent: Any, title: str, _label: str, _text: str) -> str | None:
@@ -34,10 +35,16 @@ def dialog_answers() -> Iterator[DialogAnswers]:
         answers.asked.append(title)
         return answers.paths.pop(0) if answers.paths else None
 
+    def open_path(_parent: Any, title: str, _filter: str) -> Path | None:
+        answers.asked.append(title)
+        return answers.paths.pop(0) if answers.paths else None
+
     previous_text = dialogs.set_text_asker(text)
     previous_path = dialogs.set_save_path_asker(path)
+    previous_open = dialogs.set_open_path_asker(open_path)
     try:
         yield answers
     finally:
         dialogs.set_text_asker(previous_text)
         dialogs.set_save_path_asker(previous_path)
+        dialogs.set_open_path_asker(previous_open)
