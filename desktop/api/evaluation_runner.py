@@ -9,8 +9,10 @@
 - :func:`compare` streams 2–4 requests for the same conversation in parallel, each column with
   its own callbacks: a slow or failing column never holds up the others.
 
-Retries on 429 and server errors are the SDK's (``max_retries`` of the client); nothing here
-retries. asyncio only: call everything from the app's one event loop; callbacks run on it.
+Retries on 429 and server errors are the SDK's (``max_retries`` of the client, or the
+runner's own budget, :data:`EVALUATION_MAX_RETRIES` for the Evaluation window, given to the SDK
+per request); nothing here retries. asyncio only: call everything from the app's one event
+loop; callbacks run on it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from desktop.core.playground.evaluation import EvalJob
 from desktop.core.types import ChatRequest, Usage
 
 __all__ = [
+    "EVALUATION_MAX_RETRIES",
     "MAX_COMPARE_COLUMNS",
     "MIN_COMPARE_COLUMNS",
     "EvalJob",
@@ -40,6 +43,11 @@ __all__ = [
 YIELD_INTERVAL_S = 0.008
 """A stream that delivers a burst of buffered chunks hands control back to the event loop
 (the window, under qasync) at least this often, as the chat view does."""
+
+EVALUATION_MAX_RETRIES = 8
+"""The SDK's retry budget for each evaluation request. A run sends hundreds of requests at once
+and meets a rate limit far more often than a chat; each retry waits as the service's
+``Retry-After`` says, so a 429 storm slows the run down instead of failing answers."""
 
 MIN_COMPARE_COLUMNS = 2
 MAX_COMPARE_COLUMNS = 4
@@ -109,8 +117,12 @@ async def _consume(
     request: ChatRequest,
     progress: _Progress,
     on_text: Callable[[str], None] | None,
+    max_retries: int | None,
 ) -> None:
-    stream = provider.stream_chat(request)
+    if max_retries is None:
+        stream = provider.stream_chat(request)
+    else:
+        stream = provider.stream_chat(request, max_retries=max_retries)
     yielded_at = time.monotonic()
     try:
         async for chunk in stream:
@@ -140,6 +152,7 @@ async def stream_reply(
     on_text: Callable[[str], None] | None = None,
     stop: asyncio.Event | None = None,
     clock: Clock = time.perf_counter,
+    max_retries: int | None = None,
 ) -> StreamedReply:
     """Stream one reply, measuring it; failures come back in the reply, not as exceptions.
 
@@ -149,6 +162,7 @@ async def stream_reply(
         on_text: called with each piece of text as it arrives.
         stop: when set, the stream is closed and the partial reply returned (``stopped``).
         clock: seconds, monotonic (tests may pass their own).
+        max_retries: the SDK's retry budget for this request (None: the client's).
 
     Returns:
         The reply with its timing and usage.
@@ -159,13 +173,13 @@ async def stream_reply(
     progress = _Progress(clock)
     if stop is None:
         try:
-            await _consume(provider, request, progress, on_text)
+            await _consume(provider, request, progress, on_text, max_retries)
         except FinetuneError as exc:
             return progress.reply(error=exc)
         return progress.reply()
     if stop.is_set():
         return progress.reply(stopped=True)
-    consumer = asyncio.ensure_future(_consume(provider, request, progress, on_text))
+    consumer = asyncio.ensure_future(_consume(provider, request, progress, on_text, max_retries))
     stopper = asyncio.ensure_future(stop.wait())
     try:
         await asyncio.wait({consumer, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -205,7 +219,12 @@ class EvaluationRunner:
     """
 
     def __init__(
-        self, provider: Provider, *, concurrency: int, clock: Clock = time.perf_counter
+        self,
+        provider: Provider,
+        *,
+        concurrency: int,
+        clock: Clock = time.perf_counter,
+        max_retries: int | None = None,
     ) -> None:
         """Prepare a runner.
 
@@ -213,6 +232,8 @@ class EvaluationRunner:
             provider: the connection (its SDK client retries 429s and server errors).
             concurrency: the most requests in flight at once (at least 1).
             clock: seconds, monotonic (tests may pass their own).
+            max_retries: the SDK's retry budget for each request (None: the client's own;
+                the Evaluation window passes :data:`EVALUATION_MAX_RETRIES`).
 
         Raises:
             ValueError: ``concurrency`` is below 1.
@@ -222,6 +243,7 @@ class EvaluationRunner:
         self._provider = provider
         self._concurrency = concurrency
         self._clock = clock
+        self._max_retries = max_retries
         self._resumed = asyncio.Event()
         self._resumed.set()
         self._cancelled = False
@@ -290,7 +312,9 @@ class EvaluationRunner:
                     return
                 job = jobs[next_job]
                 next_job += 1
-                reply = await stream_reply(self._provider, job.request, clock=self._clock)
+                reply = await stream_reply(
+                    self._provider, job.request, clock=self._clock, max_retries=self._max_retries
+                )
                 replies.append((job, reply))
                 if on_reply is not None:
                     on_reply(job, reply)

@@ -301,11 +301,14 @@ class OpenAIProvider:
 
     # ------------------------------------------------------------------ chat
 
-    async def stream_chat(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+    async def stream_chat(
+        self, request: ChatRequest, *, max_retries: int | None = None
+    ) -> AsyncGenerator[ChatChunk, None]:
         """Stream a reply: text pieces, then a chunk with ``finish_reason``, then ``usage``.
 
         On Azure ``request.model`` must be the deployment name. Cancelling the consuming task,
-        or closing this generator, closes the HTTP stream.
+        or closing this generator, closes the HTTP stream. ``max_retries`` overrides the
+        client's retry budget for this request (the SDK still does the retrying).
 
         Raises:
             StreamInterruptedError: the stream broke (or ended without finishing) after it
@@ -313,6 +316,8 @@ class OpenAIProvider:
             ApiError: the request was refused before any chunk arrived.
         """
         client = self._client()
+        if max_retries is not None:
+            client = client.with_options(max_retries=max_retries)
         options: dict[str, Any] = {}
         if request.temperature is not None:
             options["temperature"] = request.temperature

@@ -126,10 +126,14 @@ class Provider(Protocol):
         self, job_id: str, *, after: str | None = None, limit: int = 50
     ) -> Page[Checkpoint]: ...
 
-    def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+    def stream_chat(
+        self, request: ChatRequest, *, max_retries: int | None = None
+    ) -> AsyncIterator[ChatChunk]:
         """Stream a reply; the last chunk carries ``usage`` when the service reports it.
 
-        Cancelling the consuming task closes the HTTP stream.
+        ``max_retries`` overrides the client's retry budget for this request (an evaluation's
+        many requests wait out a 429 storm longer than a chat does). Cancelling the consuming
+        task closes the HTTP stream.
         """
         ...
 

@@ -9,6 +9,7 @@ import pytest
 
 from desktop.api.clients import create_provider
 from desktop.api.evaluation_runner import (
+    EVALUATION_MAX_RETRIES,
     EvaluationRunner,
     StreamedReply,
     compare,
@@ -101,6 +102,18 @@ def test_all_fifty_complete_when_429s_are_injected(emulator: Any) -> None:
     assert all(not reply.failed for _, reply in outcome.replies)
     assert any(r.status == 429 for r in emulator.requests)
     assert progress[-1] == (50, 50)
+
+
+def test_the_runner_retry_budget_applies_when_the_client_itself_does_not_retry(
+    emulator: Any, api_client: OpenAIProvider
+) -> None:
+    # api_client has max_retries=0: every answer arriving proves the per-request budget is used.
+    emulator.faults = Faults(rate_limit_share=0.3, retry_after=0.01)
+    runner = EvaluationRunner(api_client, concurrency=8, max_retries=EVALUATION_MAX_RETRIES)
+    outcome = run(runner.run(jobs(30)), api_client)
+    assert all(not reply.failed for _, reply in outcome.replies)
+    assert len(outcome.replies) == 30
+    assert any(r.status == 429 for r in emulator.requests)
 
 
 def test_one_model_fails_while_the_others_succeed_when_its_id_is_unknown(
