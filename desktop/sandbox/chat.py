@@ -16,6 +16,7 @@ from typing import Any
 from desktop.core import tokens
 from desktop.sandbox.context import ApiRequest, JsonResponse, Response, Service, StreamResponse
 from desktop.sandbox.errors import bad_request
+from desktop.sandbox.faults import Faults
 from desktop.sandbox.models_api import ChatModel, resolve_chat_model
 from desktop.sandbox.training_data import (
     Example,
@@ -169,7 +170,7 @@ def create_chat_completion(service: Service, request: ApiRequest, _: Match[str])
         return StreamResponse(
             _chunks(head, pieces, finish, usage if include_usage else None),
             delay=service.stream_delay,
-            cut_after=service.faults().cut_stream_after,
+            cut_after=_cut_after(service.faults(), model.id),
         )
     message: dict[str, object] = {
         "role": "assistant",
@@ -179,6 +180,13 @@ def create_chat_completion(service: Service, request: ApiRequest, _: Match[str])
     }
     choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
     return JsonResponse({**head, "object": "chat.completion", "choices": [choice], "usage": usage})
+
+
+def _cut_after(faults: Faults, model_id: str) -> int | None:
+    """After how many chunks this model's stream is cut (None: not cut)."""
+    if faults.cut_stream_model is not None and faults.cut_stream_model != model_id:
+        return None
+    return faults.cut_stream_after
 
 
 def _chunks(

@@ -39,6 +39,10 @@ class Faults:
     mid-upload). It happens once per setting; later part requests are served normally. An SDK
     client with retries switched on sends the part again and never notices.
 
+    ``cut_stream_model``: when set, ``cut_stream_after`` cuts only the streams of this model
+    (or Azure deployment), so one column of a side-by-side comparison breaks and the others
+    finish; None cuts every stream.
+
     Job faults, checked while serving (so switching them on or off affects existing jobs too,
     except ``fail_jobs_at_step``, which is fixed when a job is created):
 
@@ -62,6 +66,7 @@ class Faults:
     server_error_share: float = 0.0
     slow_seconds: float = 0.0
     cut_stream_after: int | None = None
+    cut_stream_model: str | None = None
     refuse_fine_tuning: bool = False
     insufficient_quota: bool = False
     forbidden: bool = False

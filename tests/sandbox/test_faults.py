@@ -85,6 +85,22 @@ def test_raises_while_iterating_after_partial_text_when_stream_is_cut(
     assert len(emulator.requests[-1].stream_events) == 4  # the role chunk, then 3 pieces
 
 
+def test_cuts_only_that_models_stream_when_cut_stream_model_is_set(
+    emulator: Emulator, client: openai.OpenAI
+) -> None:
+    emulator.faults = Faults(cut_stream_after=3, cut_stream_model="gpt-4o-mini")
+
+    whole = client.chat.completions.create(model="gpt-4o", messages=HELLO, stream=True)
+    pieces = [chunk.choices[0].delta.content or "" for chunk in whole if chunk.choices]
+    cut = client.chat.completions.create(model="gpt-4o-mini", messages=HELLO, stream=True)
+    with pytest.raises(openai.APIConnectionError):
+        for _chunk in cut:
+            pass
+
+    assert len([piece for piece in pieces if piece]) > 3
+    assert len(emulator.requests[-1].stream_events) == 4  # the role chunk, then 3 pieces
+
+
 def test_raises_permission_denied_on_job_create_when_fine_tuning_refused(
     emulator: Emulator, client: openai.OpenAI
 ) -> None:
@@ -148,6 +164,7 @@ def test_reads_every_fault_field_when_env_vars_are_set() -> None:
         "FINETUNE_SANDBOX_RATE_LIMIT_SHARE": "0.3",
         "FINETUNE_SANDBOX_RATE_LIMIT_FIRST": "2",
         "FINETUNE_SANDBOX_CUT_STREAM_AFTER": "5",
+        "FINETUNE_SANDBOX_CUT_STREAM_MODEL": "gpt-4o-mini",
         "FINETUNE_SANDBOX_REFUSE_FINE_TUNING": "true",
         "UNRELATED": "1",
     }
@@ -155,7 +172,11 @@ def test_reads_every_fault_field_when_env_vars_are_set() -> None:
     faults = faults_from_env(env)
 
     assert faults == Faults(
-        rate_limit_share=0.3, rate_limit_first=2, cut_stream_after=5, refuse_fine_tuning=True
+        rate_limit_share=0.3,
+        rate_limit_first=2,
+        cut_stream_after=5,
+        cut_stream_model="gpt-4o-mini",
+        refuse_fine_tuning=True,
     )
 
 
