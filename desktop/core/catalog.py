@@ -4,13 +4,26 @@ The facts live in ``resources/models.json`` (never in code) so they can be updat
 release of the logic. This module parses and validates that file and answers questions about a
 model id, including fine-tuned ids (``ft:<base>:...``, Azure's ``<base>.ft-<hex>``) and aliases
 (``gpt-4o-mini`` → ``gpt-4o-mini-2024-07-18``).
+
+Each entry of ``models.json`` holds (prices in the file's currency per 1M tokens, null = unknown):
+
+- ``id``, ``family``, ``aliases``, ``encoding``, ``data_format``, ``methods``, ``shutdown_date``;
+- ``training_context_tokens``: the longest training example;
+- ``context_tokens`` (optional): the base model's chat context window, prompt and reply;
+- ``pricing``: ``training`` and the ``input``/``output`` prices of models fine-tuned from it;
+- ``base_pricing`` (optional): ``input``, ``cached_input`` and ``output`` prices of the base
+  model itself;
+- ``source``, ``as_of`` (the day the facts were collected) and ``notes`` (where each figure came
+  from, and which ones are unverified).
+
+The optional fields were added later: files without them still load, with those facts unknown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal, TypeVar, cast
@@ -19,6 +32,7 @@ from desktop.core.errors import FinetuneError
 from desktop.core.types import FineTuneMethod, ModelInfo
 
 __all__ = [
+    "BasePricing",
     "CatalogError",
     "CatalogModel",
     "DataFormat",
@@ -58,6 +72,15 @@ class ModelPricing:
 
 
 @dataclass(frozen=True, slots=True)
+class BasePricing:
+    """Estimated USD prices per 1M tokens for using the base model itself; None when unknown."""
+
+    input: Decimal | None = None
+    cached_input: Decimal | None = None
+    output: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogModel:
     """One fine-tunable model snapshot and what is known about it."""
 
@@ -73,6 +96,8 @@ class CatalogModel:
     as_of: dt.date
     aliases: tuple[str, ...] = ()
     notes: str = ""
+    base_pricing: BasePricing = field(default_factory=BasePricing)
+    context_tokens: int | None = None
 
     def supports(self, method: str) -> bool:
         """Whether jobs with this training method (``"supervised"``, ``"dpo"``) are allowed."""
@@ -225,13 +250,13 @@ def _parse_model(entry: object, index: int) -> CatalogModel:
     methods = fields.strings("methods")
     if not methods or not set(methods) <= _METHODS:
         raise fields.fail("methods", f"must list one or more of {sorted(_METHODS)}")
-    context = fields.optional("training_context_tokens", int)
-    if context is not None and context <= 0:
-        raise fields.fail("training_context_tokens", "must be a positive integer or null")
+    context = fields.positive_int("training_context_tokens")
+    chat_context = fields.positive_int("context_tokens")
     source = fields.required("source", str)
     if not source.startswith(("https://", "http://")):
         raise fields.fail("source", "must be a URL")
     prices = _Fields(fields.required("pricing", dict), f"{where} pricing")
+    base_prices = _Fields(fields.optional("base_pricing", dict) or {}, f"{where} base_pricing")
     return CatalogModel(
         id=fields.required("id", str),
         family=fields.required("family", str),
@@ -249,6 +274,12 @@ def _parse_model(entry: object, index: int) -> CatalogModel:
         as_of=fields.date("as_of"),
         aliases=fields.strings("aliases"),
         notes=fields.optional("notes", str) or "",
+        base_pricing=BasePricing(
+            input=base_prices.price("input"),
+            cached_input=base_prices.price("cached_input"),
+            output=base_prices.price("output"),
+        ),
+        context_tokens=chat_context,
     )
 
 
@@ -276,6 +307,12 @@ class _Fields:
             return None
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.fail(key, f"must be {kind.__name__}, not {type(value).__name__}")
+        return value
+
+    def positive_int(self, key: str) -> int | None:
+        value = self.optional(key, int)
+        if value is not None and value <= 0:
+            raise self.fail(key, "must be a positive integer or null")
         return value
 
     def date(self, key: str) -> dt.date:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from desktop.core.catalog import (
+    BasePricing,
     CatalogError,
     ModelCatalog,
     base_model_id,
@@ -97,6 +98,48 @@ def test_shipped_catalog_keeps_known_facts_when_loaded(catalog: ModelCatalog) ->
     assert davinci.data_format == "prompt_completion"
 
 
+def test_shipped_catalog_has_base_prices_and_context_when_sourced(catalog: ModelCatalog) -> None:
+    mini = catalog.get("gpt-4o-mini")
+    assert mini is not None
+    assert mini.base_pricing == BasePricing(Decimal("0.15"), Decimal("0.075"), Decimal("0.60"))
+    assert mini.context_tokens == 128_000
+    turbo = catalog.get("gpt-3.5-turbo-0125")
+    assert turbo is not None
+    assert (turbo.base_pricing.input, turbo.base_pricing.output) == (
+        Decimal("0.50"),
+        Decimal("1.50"),
+    )
+    assert turbo.base_pricing.cached_input is None
+    assert turbo.context_tokens == 16_385
+    nano = catalog.get("gpt-4.1-nano-2025-04-14")
+    assert nano is not None and nano.context_tokens == 1_047_576
+    babbage = catalog.get("babbage-002")
+    assert babbage is not None
+    assert babbage.base_pricing == BasePricing() and babbage.context_tokens is None
+
+
+def test_shipped_catalog_names_a_source_when_a_base_price_is_given(catalog: ModelCatalog) -> None:
+    for model in catalog.models:
+        if model.base_pricing != BasePricing() or model.context_tokens is not None:
+            assert "Base-model prices" in model.notes or "context window" in model.notes
+            assert "https://" in model.notes
+
+
+def test_loads_an_older_file_when_base_prices_and_context_are_absent() -> None:
+    model = _load(_minimal()).models[0]
+    assert model.base_pricing == BasePricing()
+    assert model.context_tokens is None
+
+
+def test_parses_base_prices_and_context_when_given() -> None:
+    data = _minimal()
+    data["models"][0]["base_pricing"] = {"input": 0.15, "cached_input": None, "output": 0.6}
+    data["models"][0]["context_tokens"] = 128000
+    model = _load(data).models[0]
+    assert model.base_pricing == BasePricing(Decimal("0.15"), None, Decimal("0.6"))
+    assert model.context_tokens == 128_000
+
+
 def test_resolves_base_when_model_is_fine_tuned(catalog: ModelCatalog) -> None:
     entry = catalog.get("ft:gpt-4o-mini-2024-07-18:my-org:custom_suffix:9ABel2dg:ckpt-step-88")
     assert entry is not None
@@ -168,6 +211,10 @@ def test_names_entry_when_field_missing() -> None:
         ("source", "somewhere", "must be a URL"),
         ("pricing", {"training": "3 dollars"}, "must be a number"),
         ("pricing", {"training": -1}, "negative"),
+        ("context_tokens", -5, "positive"),
+        ("base_pricing", {"input": "cheap"}, "must be a number"),
+        ("base_pricing", {"output": -0.5}, "negative"),
+        ("base_pricing", [0.15, 0.60], "must be dict"),
         ("aliases", [""], "non-empty strings"),
     ],
 )

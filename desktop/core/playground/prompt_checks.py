@@ -2,6 +2,12 @@
 
 The service has the last word (it answers 400 to a prompt over its context window); these
 checks only spare the user a request that cannot succeed, and tell them why in plain words.
+
+The context window comes from the catalog (``context_tokens`` of the model, or of the base of a
+fine-tuned model, which keeps its base's window). When the catalog does not know it,
+``context_limit`` falls back to ``DEFAULT_CONTEXT_TOKENS`` (128,000: the window of the gpt-4o
+family; the gpt-4.1 family takes more), so a conversation is refused only when it is longer than
+that.
 """
 
 from __future__ import annotations
@@ -10,9 +16,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop.core import tokens
+from desktop.core.catalog import ModelCatalog
 from desktop.core.types import ChatMessage
 
-__all__ = ["PromptCheck", "check_prompt"]
+__all__ = ["DEFAULT_CONTEXT_TOKENS", "PromptCheck", "check_prompt", "context_limit"]
+
+DEFAULT_CONTEXT_TOKENS = 128_000
+"""The context assumed when the catalog does not know a model's (gpt-4o family's window)."""
+
+
+def context_limit(model_id: str, catalog: ModelCatalog | None) -> int:
+    """The most tokens (prompt and reply) a model takes, as far as the app knows.
+
+    Args:
+        model_id: any model id; a fine-tuned model or alias resolves to its base entry.
+        catalog: the app's catalog, or None when it is not loaded.
+
+    Returns:
+        The catalog's ``context_tokens`` for the model, else ``DEFAULT_CONTEXT_TOKENS``.
+    """
+    entry = catalog.get(model_id) if catalog is not None else None
+    if entry is None or entry.context_tokens is None:
+        return DEFAULT_CONTEXT_TOKENS
+    return entry.context_tokens
 
 
 @dataclass(frozen=True, slots=True)

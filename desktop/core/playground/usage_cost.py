@@ -1,10 +1,11 @@
 """What a reply cost, and how much a fine-tuned model saves by needing a shorter prompt.
 
-Prices come from the app's catalog (``resources/models.json``), whose ``input``/``output``
-prices are those of *fine-tuned* models of each base: a fine-tuned model (``ft:<base>:…`` or
-Azure's ``<base>.ft-…``) is priced at its base's fine-tuned inference price. The catalog has no
-prices for base models themselves, so their cost is unknown (None) unless the caller passes
-prices (``extra_prices``). Every cost carries the as-of date of the prices used.
+Prices come from the app's catalog (``resources/models.json``). A fine-tuned model
+(``ft:<base>:…``, a checkpoint, or Azure's ``<base>.ft-…``) is priced at its base's *fine-tuned*
+inference prices (the entry's ``pricing``); a base model or alias at the base model's own prices
+(``base_pricing``). Unknown prices stay None, so the UI says "price unknown" rather than guess;
+prices the caller knows (``extra_prices``: e.g. the user's own Azure prices) win over the
+catalog. Every cost carries the as-of date of the prices used.
 
 Token counts come from the API's ``usage`` when the reply reported it, else they are counted
 locally with the model's tokenizer (the cookbook's estimate for the prompt).
@@ -16,6 +17,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 from desktop.core import tokens
 from desktop.core.catalog import ModelCatalog, base_model_id
@@ -24,6 +26,7 @@ from desktop.core.types import ChatMessage, Usage
 
 __all__ = [
     "REQUESTS_PER_QUOTE",
+    "PriceOrigin",
     "PromptSavings",
     "PromptVariant",
     "ReplyCost",
@@ -38,14 +41,22 @@ __all__ = [
 
 REQUESTS_PER_QUOTE = 1000  # "cost per 1,000 requests"
 
+PriceOrigin = Literal["catalog", "user"]
+
 
 @dataclass(frozen=True, slots=True)
 class UsagePrices:
-    """USD per 1M tokens sent (``input``) and generated (``output``); None when unknown."""
+    """USD per 1M tokens sent (``input``) and generated (``output``); None when unknown.
+
+    Attributes:
+        as_of: the day catalog prices were collected (None for prices the user typed).
+        origin: ``"catalog"`` (the app's list) or ``"user"`` (typed in by the user).
+    """
 
     input: Decimal | None
     output: Decimal | None
     as_of: dt.date | None = None
+    origin: PriceOrigin = "catalog"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,21 +90,27 @@ def usage_prices(
     """The usage prices of a model.
 
     Args:
-        model_id: any model id (fine-tuned, checkpoint, base, alias).
+        model_id: any model id: a fine-tuned model or checkpoint is priced at its base's
+            fine-tuned prices, a base model or alias at the base model's own prices.
         catalog: the app's catalog.
         extra_prices: prices the caller knows, by exact model id; they win over the catalog.
 
     Returns:
-        The prices, or None when unknown (base models are not in the catalog's prices).
+        The prices, or None when the model is not in the catalog or neither price is known.
     """
     if extra_prices and model_id in extra_prices:
         return extra_prices[model_id]
-    if not is_fine_tuned_model(model_id):
-        return None
     entry = catalog.get(model_id)
     if entry is None:
         return None
-    return UsagePrices(entry.pricing.input, entry.pricing.output, entry.as_of)
+    if is_fine_tuned_model(model_id):
+        prices = UsagePrices(entry.pricing.input, entry.pricing.output, entry.as_of)
+    else:
+        base = entry.base_pricing
+        prices = UsagePrices(base.input, base.output, entry.as_of)
+    if prices.input is None and prices.output is None:
+        return None
+    return prices
 
 
 def _cost(usage: Usage, prices: UsagePrices | None) -> Decimal | None:
@@ -210,12 +227,15 @@ class PromptSavings:
         prompt_shorter_percent: how much shorter the tuned prompt is, in % of the base prompt
             (negative when longer), to one decimal.
         cost_saved_per_1000: base cost minus tuned cost per 1,000 requests (None if unknown).
+        cost_cheaper_percent: the saving in % of the base cost (negative when the fine-tuned
+            side costs more), to one decimal; None when unknown or the base costs nothing.
     """
 
     base: SavingsSide
     tuned: SavingsSide
     prompt_shorter_percent: Decimal
     cost_saved_per_1000: Decimal | None
+    cost_cheaper_percent: Decimal | None = None
 
 
 def _side(
@@ -260,12 +280,18 @@ def compare_prompt_savings(
     """
     base_side = _side(base, catalog, extra_prices)
     tuned_side = _side(tuned, catalog, extra_prices)
-    if base_side.prompt_tokens == 0:
-        shorter = Decimal(0)
-    else:
-        ratio = Decimal(base_side.prompt_tokens - tuned_side.prompt_tokens) * 100
-        shorter = (ratio / base_side.prompt_tokens).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    saved = None
+    shorter = _percent_less(Decimal(base_side.prompt_tokens), Decimal(tuned_side.prompt_tokens))
+    saved = cheaper = None
     if base_side.cost_per_1000 is not None and tuned_side.cost_per_1000 is not None:
         saved = base_side.cost_per_1000 - tuned_side.cost_per_1000
-    return PromptSavings(base_side, tuned_side, shorter, saved)
+        if base_side.cost_per_1000 > 0:
+            cheaper = _percent_less(base_side.cost_per_1000, tuned_side.cost_per_1000)
+    return PromptSavings(base_side, tuned_side, shorter, saved, cheaper)
+
+
+def _percent_less(before: Decimal, after: Decimal) -> Decimal:
+    """How much smaller ``after`` is than ``before``, in % of ``before``, to one decimal."""
+    if before == 0:
+        return Decimal(0)
+    ratio = (before - after) * 100 / before
+    return ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

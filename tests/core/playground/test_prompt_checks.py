@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from desktop.core.playground.prompt_checks import check_prompt
+import dataclasses
+
+from desktop.core.catalog import ModelCatalog
+from desktop.core.playground.prompt_checks import (
+    DEFAULT_CONTEXT_TOKENS,
+    check_prompt,
+    context_limit,
+)
 from desktop.core.types import ChatMessage
+from tests.core.playground.conftest import BASE, TUNED
+
+
+def _with_context(catalog: ModelCatalog, context: int) -> ModelCatalog:
+    model = dataclasses.replace(catalog.models[0], context_tokens=context)
+    return dataclasses.replace(catalog, models=(model,))
 
 
 def test_refuses_when_the_new_message_is_blank() -> None:
@@ -33,3 +46,33 @@ def test_allows_a_long_message_when_the_context_is_unknown() -> None:
     )
     assert check.can_send
     assert check.tokens > 5000
+
+
+def test_uses_the_catalog_context_when_the_model_has_one(catalog: ModelCatalog) -> None:
+    known = _with_context(catalog, 16_385)
+    assert context_limit(BASE, known) == 16_385
+    assert context_limit("gpt-4o-mini", known) == 16_385  # alias
+    assert context_limit(TUNED, known) == 16_385  # a fine-tuned model keeps its base's window
+
+
+def test_falls_back_to_the_default_context_when_the_catalog_does_not_know(
+    catalog: ModelCatalog,
+) -> None:
+    assert context_limit(BASE, catalog) == DEFAULT_CONTEXT_TOKENS == 128_000
+    assert context_limit("some-other-model", catalog) == DEFAULT_CONTEXT_TOKENS
+    assert context_limit(BASE, None) == DEFAULT_CONTEXT_TOKENS
+
+
+def test_refuses_a_message_over_a_small_catalog_context_when_the_default_would_allow_it(
+    catalog: ModelCatalog,
+) -> None:
+    known = _with_context(catalog, 16_385)
+    message = [ChatMessage("user", "word " * 20_000)]  # about 20,000 tokens
+    small = check_prompt(
+        message, encoding_name="o200k_base", context_tokens=context_limit(BASE, known)
+    )
+    default = check_prompt(
+        message, encoding_name="o200k_base", context_tokens=context_limit(BASE, catalog)
+    )
+    assert not small.can_send and "16,385" in (small.problem or "")
+    assert default.can_send

@@ -1,11 +1,15 @@
-"""Reply costs use fine-tuned inference prices; prompt savings compare both ways of prompting."""
+"""Reply costs use fine-tuned inference prices for fine-tuned models and the base model's own
+prices for base models; prompt savings compare both ways of prompting."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
+import pytest
+
 from desktop.core import tokens
-from desktop.core.catalog import ModelCatalog
+from desktop.core.catalog import BasePricing, ModelCatalog, ModelPricing
 from desktop.core.playground.usage_cost import (
     PromptVariant,
     UsagePrices,
@@ -37,6 +41,48 @@ def test_base_model_cost_is_unknown_when_the_catalog_has_no_base_prices(
     cost = reply_cost(BASE, usage=Usage(10, 10), prompt=PROMPT, reply="x", catalog=catalog)
     assert cost.cost is None
     assert cost.prices_as_of is None
+
+
+@pytest.fixture
+def priced(catalog: ModelCatalog) -> ModelCatalog:
+    """The test catalog with base-model prices (input 0.15, output 0.60)."""
+    base = BasePricing(Decimal("0.15"), Decimal("0.075"), Decimal("0.60"))
+    model = dataclasses.replace(catalog.models[0], base_pricing=base)
+    return dataclasses.replace(catalog, models=(model,))
+
+
+def test_base_model_is_priced_at_its_own_prices_when_the_catalog_has_them(
+    priced: ModelCatalog,
+) -> None:
+    cost = reply_cost(
+        BASE, usage=Usage(1_000_000, 500_000), prompt=PROMPT, reply="x", catalog=priced
+    )
+    assert cost.cost == Decimal("0.45")  # 0.15 + 0.5 x 0.60
+    assert cost.prices_as_of == AS_OF
+    assert usage_prices("gpt-4o-mini", priced) == UsagePrices(
+        Decimal("0.15"), Decimal("0.60"), AS_OF
+    )
+
+
+@pytest.mark.parametrize("model", [TUNED, f"{TUNED}:ckpt-step-10", f"{BASE}.ft-0123abcd"])
+def test_fine_tuned_ids_keep_fine_tuned_prices_when_base_prices_are_known(
+    priced: ModelCatalog, model: str
+) -> None:
+    assert usage_prices(model, priced) == UsagePrices(Decimal("0.30"), Decimal("1.20"), AS_OF)
+
+
+def test_prices_are_none_when_the_model_is_unknown_or_unpriced(catalog: ModelCatalog) -> None:
+    assert usage_prices("gpt-unknown-model", catalog) is None
+    assert usage_prices("ft:gpt-unknown-model:org::x1", catalog) is None
+    assert usage_prices(BASE, catalog) is None  # no base prices in this catalog
+    unpriced = dataclasses.replace(catalog.models[0], pricing=ModelPricing(training=None))
+    assert usage_prices(TUNED, dataclasses.replace(catalog, models=(unpriced,))) is None
+
+
+def test_user_prices_win_over_the_catalog_when_given(priced: ModelCatalog) -> None:
+    mine = UsagePrices(Decimal("0.20"), Decimal("0.80"), None, origin="user")
+    assert usage_prices(BASE, priced, extra_prices={BASE: mine}) == mine
+    assert usage_prices(BASE, priced).origin == "catalog"  # type: ignore[union-attr]
 
 
 def test_extra_prices_win_when_the_caller_knows_a_base_price(catalog: ModelCatalog) -> None:
@@ -74,7 +120,19 @@ def test_savings_show_shorter_prompt_and_cost_per_thousand_when_both_are_priced(
     assert savings.base.cost_per_1000 == Decimal("0.21")
     assert savings.tuned.cost_per_1000 == Decimal("0.15")
     assert savings.cost_saved_per_1000 == Decimal("0.06")
+    assert savings.cost_cheaper_percent == Decimal("28.6")  # 0.06 / 0.21
     assert (savings.base.latency, savings.tuned.latency) == (1.2, 0.8)
+
+
+def test_savings_use_catalog_base_prices_when_no_extra_prices(priced: ModelCatalog) -> None:
+    savings = compare_prompt_savings(
+        PromptVariant(BASE, PROMPT, usage=Usage(1000, 100)),
+        PromptVariant(TUNED, PROMPT, usage=Usage(100, 100)),
+        priced,
+    )
+    assert savings.base.cost_per_1000 == Decimal("0.21")
+    assert savings.base.prices_as_of == AS_OF
+    assert savings.cost_saved_per_1000 == Decimal("0.06")
 
 
 def test_savings_count_prompt_tokens_locally_when_not_measured(catalog: ModelCatalog) -> None:
@@ -91,3 +149,4 @@ def test_savings_count_prompt_tokens_locally_when_not_measured(catalog: ModelCat
     assert savings.prompt_shorter_percent > Decimal(80)
     assert savings.base.cost_per_1000 is None
     assert savings.cost_saved_per_1000 is None
+    assert savings.cost_cheaper_percent is None
