@@ -15,7 +15,7 @@ from desktop.core.errors import FinetuneError
 from desktop.core.playground.evaluation import EvalExample, EvalResult
 from desktop.core.playground.preferences import Candidate, PreferenceVote
 from desktop.core.playground.presets import GenerationSettings
-from desktop.core.playground.sessions import ChatSession, ChatTurn, TurnStatus
+from desktop.core.playground.sessions import ChatSession, ChatTurn, CompareRecord, TurnStatus
 from desktop.core.types import ChatMessage, ChatRole, Usage
 
 __all__ = [
@@ -176,7 +176,24 @@ def session_to_dict(session: ChatSession) -> Json:
         "turns": [_turn_to_dict(turn) for turn in session.turns],
         "created_at": session.created_at,
         "updated_at": session.updated_at,
-    }
+    } | _compare_to_dict(session.compare)
+
+
+def _compare_to_dict(record: CompareRecord | None) -> Json:
+    if record is None:  # a chat: its record stays as it always was
+        return {}
+    return {"compare": {"blind": record.blind, "seed": record.seed, "preferred": record.preferred}}
+
+
+def _compare_from_dict(raw: object) -> CompareRecord | None:
+    if not isinstance(raw, Mapping):
+        return None
+    seed, preferred = raw.get("seed"), raw.get("preferred")
+    return CompareRecord(
+        blind=bool(raw.get("blind", False)),
+        seed=None if seed is None else int(seed),
+        preferred=None if preferred is None else int(preferred),
+    )
 
 
 def session_from_dict(raw: Mapping[str, Any]) -> ChatSession:
@@ -196,6 +213,7 @@ def session_from_dict(raw: Mapping[str, Any]) -> ChatSession:
             turns=tuple(_turn_from_dict(t) for t in r.get("turns") or ()),
             created_at=float(r.get("created_at", 0.0)),
             updated_at=float(r.get("updated_at", 0.0)),
+            compare=_compare_from_dict(r.get("compare")),
         )
 
     result: ChatSession = _guarded("session", raw, read)

@@ -26,6 +26,7 @@ __all__ = [
     "TITLE_MAX_CHARS",
     "ChatSession",
     "ChatTurn",
+    "CompareRecord",
     "TurnStatus",
     "add_turn",
     "chat_request",
@@ -89,10 +90,30 @@ class ChatTurn:
 
 
 @dataclass(frozen=True, slots=True)
+class CompareRecord:
+    """What marks a saved session as a Compare round, and how the round went.
+
+    The session's first turn is the message; each following turn is one column's answer, in
+    the order the columns showed them (the model is on each turn).
+
+    Attributes:
+        blind: the columns were shuffled and unnamed until the vote.
+        seed: the shuffle's seed (None unless blind).
+        preferred: the column (0 = the first answer) voted best; None until a vote.
+    """
+
+    blind: bool = False
+    seed: int | None = None
+    preferred: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ChatSession:
     """A saved chat: who answers, how, and the conversation so far.
 
-    Invariant: ``turns`` only hold ``"user"`` and ``"assistant"`` roles.
+    Invariant: ``turns`` only hold ``"user"`` and ``"assistant"`` roles. A Compare round
+    (``compare`` set) is a record of one message and its side-by-side answers, not a
+    conversation to continue.
     """
 
     id: str
@@ -103,6 +124,7 @@ class ChatSession:
     turns: tuple[ChatTurn, ...] = ()
     created_at: float = 0.0
     updated_at: float = 0.0
+    compare: CompareRecord | None = None
 
 
 def title_from_text(text: str, *, max_chars: int = TITLE_MAX_CHARS) -> str:
