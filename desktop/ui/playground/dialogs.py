@@ -18,6 +18,9 @@ SavePathAsker = Callable[[QWidget | None, str, str, str], "Path | None"]
 OpenPathAsker = Callable[[QWidget | None, str, str], "Path | None"]
 """``(parent, title, filter)`` → the chosen existing file, or None."""
 
+ChoiceAsker = Callable[[QWidget | None, str, str, list[str]], "str | None"]
+"""``(parent, title, label, items)`` → the item chosen, or None when cancelled."""
+
 
 def _dialog_text(parent: QWidget | None, title: str, label: str, text: str) -> str | None:
     value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
@@ -39,6 +42,14 @@ def _dialog_open_path(parent: QWidget | None, title: str, file_filter: str) -> P
 _ask_text: TextAsker = _dialog_text
 _ask_save_path: SavePathAsker = _dialog_save_path
 _ask_open_path: OpenPathAsker = _dialog_open_path
+
+
+def _dialog_choice(parent: QWidget | None, title: str, label: str, items: list[str]) -> str | None:
+    value, ok = QInputDialog.getItem(parent, title, label, items, 0, False)
+    return value if ok and value else None
+
+
+_ask_choice: ChoiceAsker = _dialog_choice
 
 
 def set_text_asker(asker: TextAsker) -> TextAsker:
@@ -96,3 +107,22 @@ def ask_open_path(parent: QWidget | None, title: str, *, file_filter: str) -> Pa
         The path, or None when the user cancelled.
     """
     return _ask_open_path(parent, title, file_filter)
+
+
+def set_choice_asker(asker: ChoiceAsker) -> ChoiceAsker:
+    """Replace how a choice from a list is asked for. Returns the previous function."""
+    global _ask_choice
+    previous = _ask_choice
+    _ask_choice = asker
+    return previous
+
+
+def ask_choice(parent: QWidget | None, title: str, label: str, items: list[str]) -> str | None:
+    """Ask the user to pick one of ``items`` (e.g. the model to run an evaluation again on).
+
+    Returns:
+        The item chosen, or None when the user cancelled (or there was nothing to choose).
+    """
+    if not items:
+        return None
+    return _ask_choice(parent, title, label, items)
