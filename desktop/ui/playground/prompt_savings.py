@@ -1,25 +1,26 @@
 """The Playground's Prompt savings window: base model + long instructions against a fine-tuned
 model + short prompt, on one test message.
 
-Run sends both requests at once (``compare``: one ``stream_reply`` each); a failing side shows
-its error and never holds up the other. Under the answers a table gives, for each side, input
-and output tokens, cost per request and per 1,000 requests, time to first token and total time,
-and a headline from ``compare_prompt_savings``: how much shorter the fine-tuned prompt is and
-what it saves per 1,000 requests. Unknown prices are said in words; on the Demo connection the
-costs are marked as simulated.
+Run sends both requests at once (``compare``: one ``stream_reply`` each) with the Playground's
+generation settings (temperature, top-p, max output tokens, stop sequences, seed) when a settings
+panel is given; a failing side shows its error and never holds up the other. Under the answers a
+table gives, for each side, prompt and output tokens, cost per request and per 1,000 requests,
+time to first token, total time and whose prices were used; a line sums it up from
+``compare_prompt_savings`` ("N % shorter prompt, $X less per 1,000 requests (Y % cheaper)").
+Prices come from the catalog (base models at their own prices, fine-tuned ones at their base's
+fine-tuned prices) unless the user types their own on a side; changing a price recomputes the
+figures without sending again. On the Demo connection the costs are marked as simulated.
 """
 
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
+import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -32,117 +33,54 @@ from PySide6.QtWidgets import (
 
 from desktop.api.evaluation_runner import StreamedReply, compare
 from desktop.core.errors import FinetuneError
+from desktop.core.playground.presets import GenerationSettings
 from desktop.core.playground.usage_cost import (
     PromptSavings,
     PromptVariant,
+    ReplyCost,
+    UsagePrices,
     compare_prompt_savings,
     is_fine_tuned_model,
     reply_cost,
 )
 from desktop.core.types import ChatMessage, ChatRequest
 from desktop.ui.common.async_slots import async_slot
-from desktop.ui.playground.compare_column import CompareColumn
 from desktop.ui.playground.compare_votes import reply_as_turn
-from desktop.ui.playground.models import ModelChoiceModel, ModelIdRole
-from desktop.ui.playground.transcript import format_cost, reply_footer
+from desktop.ui.playground.savings_results import TABLE_ROWS, savings_headline, side_values
+from desktop.ui.playground.savings_side import SavingsSideWidget
+from desktop.ui.playground.transcript import reply_footer
 
 if TYPE_CHECKING:
     from desktop.ui.common.connection_service import ConnectionService
     from desktop.ui.playground.model_picker import ModelPickerWidget
+    from desktop.ui.playground.settings_panel import SettingsPanelWidget
 
 __all__ = ["TABLE_ROWS", "PromptSavingsWidget", "savings_headline"]
 
 BASE, TUNED = 0, 1
-TABLE_ROWS = (
-    "Input tokens",
-    "Output tokens",
-    "Cost per request",
-    "Cost per 1,000 requests",
-    "Time to first token",
-    "Total time",
-)
-_UNKNOWN_PRICE = "price unknown"
-
-
-def _money(cost: Decimal | None, *, simulated: bool) -> str:
-    if cost is None:
-        return _UNKNOWN_PRICE
-    return format_cost(cost) + (" (simulated)" if simulated else "")
-
-
-def savings_headline(savings: PromptSavings, *, simulated: bool) -> str:
-    """One sentence: how much shorter the fine-tuned prompt is and what it saves."""
-    shorter = savings.prompt_shorter_percent
-    if shorter >= 0:
-        head = f"The fine-tuned prompt is {shorter} % shorter"
-    else:
-        head = f"The fine-tuned prompt is {-shorter} % longer"
-    saved = savings.cost_saved_per_1000
-    if saved is None:
-        unknown = [
-            side.model for side in (savings.base, savings.tuned) if side.cost_per_1000 is None
-        ]
-        tail = (
-            "; the cost difference cannot be given because the price of "
-            + " and ".join(unknown)
-            + " is not known"
-        )
-    elif saved >= 0:
-        tail = f" and costs {format_cost(saved)} less per 1,000 requests"
-    else:
-        tail = f" and costs {format_cost(-saved)} more per 1,000 requests"
-    note = " (simulated costs: the Demo connection charges nothing)" if simulated else ""
-    return head + tail + note + "."
-
-
-class _Side(QGroupBox):
-    """One side: its model, its system instructions and its answer."""
-
-    def __init__(self, title: str, name: str, placeholder: str, choices: ModelChoiceModel) -> None:
-        super().__init__(title)
-        self.setObjectName(f"{name}Side")
-        layout = QVBoxLayout(self)
-        self.model_combo = QComboBox()
-        self.model_combo.setObjectName(f"{name}ModelCombo")
-        self.model_combo.setModel(choices)
-        self.model_combo.setCurrentIndex(-1)
-        self.system_edit = QPlainTextEdit()
-        self.system_edit.setObjectName(f"{name}SystemEdit")
-        self.system_edit.setPlaceholderText(placeholder)
-        self.system_edit.setMaximumHeight(140)
-        self.column = CompareColumn(0)
-        self.column.vote_button.setVisible(False)
-        self.column.title_label.setVisible(False)
-        model_label = QLabel("Model")
-        model_label.setBuddy(self.model_combo)
-        system_label = QLabel("System instructions")
-        system_label.setBuddy(self.system_edit)
-        layout.addWidget(model_label)
-        layout.addWidget(self.model_combo)
-        layout.addWidget(system_label)
-        layout.addWidget(self.system_edit)
-        layout.addWidget(self.column, 1)
-
-    @property
-    def model(self) -> str | None:
-        data = self.model_combo.currentData(ModelIdRole)
-        return str(data) if data else None
 
 
 class PromptSavingsWidget(QWidget):
-    """Two sides, one test message, Run and the savings table. Call only from the GUI thread."""
+    """Two sides, one test message, Run and the savings table. Call only from the GUI thread.
+
+    Invariants: at most one run at a time (``run_task``); ``savings`` and the table describe the
+    last run, recomputed when a price changes.
+    """
 
     def __init__(
         self,
         service: ConnectionService,
         picker: ModelPickerWidget,
         parent: QWidget | None = None,
+        *,
+        settings_panel: SettingsPanelWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("promptSavingsView")
         self.setWindowTitle("Prompt savings")
         self._service = service
         self._picker = picker
+        self._settings = settings_panel
         self.run_task: asyncio.Task[None] | None = None
         self._stop_event: asyncio.Event | None = None
         self._prompts: dict[int, tuple[ChatMessage, ...]] = {}
@@ -156,34 +94,40 @@ class PromptSavingsWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         choices = self._picker.choices
-        self.base_side = _Side(
+        self.base_side = SavingsSideWidget(
             "Base model + long instructions",
             "base",
             "The full instructions a base model needs: role, tone, format, rules, examples…",
             choices,
         )
-        self.tuned_side = _Side(
+        self.tuned_side = SavingsSideWidget(
             "Fine-tuned model + short prompt",
             "tuned",
             "A short system prompt (may be empty): the fine-tuned model learnt the rest.",
             choices,
         )
         sides = QHBoxLayout()
-        sides.addWidget(self.base_side, 1)
-        sides.addWidget(self.tuned_side, 1)
+        for side in self._sides:
+            sides.addWidget(side, 1)
+            side.model_combo.currentIndexChanged.connect(self._on_model_changed)
+            side.prices_changed.connect(self._on_prices_changed)
         layout.addLayout(sides, 1)
         self.message_edit = QPlainTextEdit()
         self.message_edit.setObjectName("savingsMessageEdit")
         self.message_edit.setPlaceholderText("One test message, sent to both sides")
         self.message_edit.setMaximumHeight(80)
         layout.addWidget(self.message_edit)
+        self.settings_label = QLabel()
+        self.settings_label.setObjectName("savingsSettingsLabel")
+        self.settings_label.setWordWrap(True)
+        layout.addWidget(self.settings_label)
         self.table = QTableWidget(len(TABLE_ROWS), 2)
         self.table.setObjectName("savingsTable")
         self.table.setHorizontalHeaderLabels(["Base + long instructions", "Fine-tuned + short"])
         self.table.setVerticalHeaderLabels(list(TABLE_ROWS))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMaximumHeight(220)
+        self.table.setMaximumHeight(250)
         layout.addWidget(self.table)
         bottom = QHBoxLayout()
         self.headline_label = QLabel()
@@ -201,8 +145,11 @@ class PromptSavingsWidget(QWidget):
         layout.addLayout(bottom)
         self.run_button.clicked.connect(self._on_run_clicked)
         self.stop_button.clicked.connect(self.stop)
+        if self._settings is not None:
+            self._settings.changed.connect(self._show_settings)
+        self._show_settings()
         self._update_buttons()
-        self.resize(1100, 760)
+        self.resize(1100, 800)
 
     # ------------------------------------------------------------------ state
 
@@ -219,6 +166,7 @@ class PromptSavingsWidget(QWidget):
         for side, model in ((self.base_side, base), (self.tuned_side, tuned)):
             if side.model_combo.currentIndex() < 0 and model is not None:
                 side.model_combo.setCurrentIndex(choices.row_of(model))
+        self._on_model_changed()
 
     def choose_models(self, base: str, tuned: str) -> bool:
         """Choose both models; False when one is not listed."""
@@ -232,7 +180,7 @@ class PromptSavingsWidget(QWidget):
         return self.run_task is not None and not self.run_task.done()
 
     @property
-    def _sides(self) -> tuple[_Side, _Side]:
+    def _sides(self) -> tuple[SavingsSideWidget, SavingsSideWidget]:
         return (self.base_side, self.tuned_side)
 
     @property
@@ -243,6 +191,43 @@ class PromptSavingsWidget(QWidget):
         running = self.is_running
         self.run_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
+
+    def _read_settings(self) -> tuple[GenerationSettings, list[str]]:
+        if self._settings is None:
+            return GenerationSettings(), []
+        return self._settings.read()
+
+    def _show_settings(self) -> None:
+        if self._settings is None:
+            self.settings_label.setText("Both requests use the service's default settings.")
+            return
+        summary = self._settings.summary_label.text() or "defaults"
+        self.settings_label.setText(
+            f"Both requests use the Playground's settings ({summary}); "
+            "each side's own instructions replace the Playground's system prompt."
+        )
+
+    def _on_model_changed(self) -> None:
+        catalog = self._picker.catalog()
+        for side in self._sides:
+            side.refresh_catalog_prices(catalog)
+
+    def _on_prices_changed(self) -> None:
+        if self.is_running or not self._replies:
+            return
+        for index, reply in self._replies.items():
+            self._fill_column(index, reply)
+        self._show_savings()
+
+    def _prices(self) -> dict[str, UsagePrices]:
+        """The prices each side uses, by model id, for ``reply_cost``/``compare_prompt_savings``."""
+        chosen: dict[str, UsagePrices] = {}
+        for index, side in enumerate(self._sides):
+            prices = side.prices()
+            model = self._models.get(index)
+            if prices is not None and model is not None:
+                chosen[model] = prices
+        return chosen
 
     # ------------------------------------------------------------------ running
 
@@ -261,6 +246,12 @@ class PromptSavingsWidget(QWidget):
         if not text.strip():
             self.headline_label.setText("Write a test message first.")
             return None
+        self._on_model_changed()  # the catalog may have loaded since the window opened
+        settings, problems = self._read_settings()
+        problems += [p for side in self._sides for p in side.price_problems()]
+        if problems:
+            self.headline_label.setText("Correct the settings first: " + " ".join(problems))
+            return None
         self._models = {BASE: base, TUNED: tuned}
         self._prompts = {}
         for index, side in enumerate(self._sides):
@@ -273,7 +264,7 @@ class PromptSavingsWidget(QWidget):
         self.savings = None
         self.table.clearContents()
         self.headline_label.setText("Waiting for both answers…")
-        task = self._run()
+        task = self._run(settings)
         self.run_task = task
         task.add_done_callback(self._on_task_done)
         self._update_buttons()
@@ -287,8 +278,19 @@ class PromptSavingsWidget(QWidget):
         return True
 
     @async_slot()
-    async def _run(self) -> None:
-        requests = [ChatRequest(self._models[i], self._prompts[i]) for i in (BASE, TUNED)]
+    async def _run(self, settings: GenerationSettings) -> None:
+        requests = [
+            ChatRequest(
+                self._models[i],
+                self._prompts[i],
+                temperature=settings.temperature,
+                top_p=settings.top_p,
+                max_tokens=settings.max_tokens,
+                stop=settings.stop,
+                seed=settings.seed,
+            )
+            for i in (BASE, TUNED)
+        ]
         self._stop_event = asyncio.Event()
         try:
             provider = await self._service.provider()
@@ -312,40 +314,37 @@ class PromptSavingsWidget(QWidget):
         column.flush()
         if reply.failed and not reply.text:
             column.reply_view.setPlainText(reply.error_message)
-        turn = reply_as_turn(
-            self._models[index],
-            reply,
-            prompt=self._prompts[index],
-            catalog=self._picker.catalog(),
-        )
-        column.footer.setText(reply_footer(turn, simulated=self._demo))
         self._fill_column(index, reply)
 
-    def _fill_column(self, index: int, reply: StreamedReply) -> None:
+    def _cost(self, index: int) -> ReplyCost | None:
+        """One side's tokens and cost at the prices it uses; None before the catalog loads."""
         catalog = self._picker.catalog()
+        if catalog is None:
+            return None
+        reply = self._replies[index]
+        return reply_cost(
+            self._models[index],
+            usage=reply.usage,
+            prompt=self._prompts[index],
+            reply=reply.text,
+            catalog=catalog,
+            extra_prices=self._prices(),
+        )
+
+    def _fill_column(self, index: int, reply: StreamedReply) -> None:
+        model, prompt = self._models[index], self._prompts[index]
+        turn = reply_as_turn(model, reply, prompt=prompt, catalog=self._picker.catalog())
+        cost = self._cost(index)
+        if cost is not None and not reply.failed:  # the side's prices, maybe the user's
+            turn = dataclasses.replace(turn, cost=cost.cost, prices_as_of=cost.prices_as_of)
+        self._sides[index].column.footer.setText(reply_footer(turn, simulated=self._demo))
         if reply.failed:
             values = ["failed"] * len(TABLE_ROWS)
-        elif catalog is None:
+        elif cost is None:
             values = ["unknown"] * len(TABLE_ROWS)
         else:
-            cost = reply_cost(
-                self._models[index],
-                usage=reply.usage,
-                prompt=self._prompts[index],
-                reply=reply.text,
-                catalog=catalog,
-            )
-            simulated = self._demo
-            per_1000 = None if cost.cost is None else cost.cost * 1000
-            first = reply.time_to_first_token
-            values = [
-                f"{cost.usage.prompt_tokens:,}",
-                f"{cost.usage.completion_tokens:,}",
-                _money(cost.cost, simulated=simulated),
-                _money(per_1000, simulated=simulated),
-                "—" if first is None else f"{first:.2f} s",
-                f"{reply.total_time:.2f} s",
-            ]
+            prices = self._sides[index].prices()
+            values = side_values(cost, reply, prices, simulated=self._demo)
         for row, value in enumerate(values):
             self.table.setItem(row, index, QTableWidgetItem(value))
 
@@ -353,7 +352,7 @@ class PromptSavingsWidget(QWidget):
         catalog = self._picker.catalog()
         failed = [i for i in (BASE, TUNED) if i not in self._replies or self._replies[i].failed]
         if failed:
-            names = " and ".join(self._sides[i].title() for i in failed)
+            names = " and ".join(self._sides[i].title_text for i in failed)
             self.headline_label.setText(
                 f"{names} failed (see its answer); no savings can be worked out this time."
             )
@@ -363,23 +362,15 @@ class PromptSavingsWidget(QWidget):
             return
         variants = []
         for index in (BASE, TUNED):
-            reply = self._replies[index]
-            cost = reply_cost(
-                self._models[index],
-                usage=reply.usage,
-                prompt=self._prompts[index],
-                reply=reply.text,
-                catalog=catalog,
-            )
-            variants.append(
-                PromptVariant(
-                    self._models[index],
-                    self._prompts[index],
-                    usage=cost.usage,
-                    latency=reply.total_time,
-                )
-            )
-        self.savings = compare_prompt_savings(variants[BASE], variants[TUNED], catalog)
+            cost = self._cost(index)
+            if cost is None:  # the catalog went away meanwhile
+                return
+            latency = self._replies[index].total_time
+            model, prompt = self._models[index], self._prompts[index]
+            variants.append(PromptVariant(model, prompt, usage=cost.usage, latency=latency))
+        self.savings = compare_prompt_savings(
+            variants[BASE], variants[TUNED], catalog, extra_prices=self._prices()
+        )
         self.headline_label.setText(savings_headline(self.savings, simulated=self._demo))
 
     def side_figures(self, index: int) -> list[str]:

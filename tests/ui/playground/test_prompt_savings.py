@@ -1,19 +1,25 @@
 """The Playground's Prompt savings window on the emulator, through the real SDK: a person opens
 Prompt savings…, types long instructions for the base model and a short prompt for the
-fine-tuned one, a test message, clicks Run and reads the table."""
+fine-tuned one, a test message, clicks Run and reads the table: tokens, dollars (from the
+catalog's prices, or the user's own), latency and the savings line."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 import openai
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.core.catalog import read_catalog
 from desktop.core.playground.usage_cost import is_fine_tuned_model
+from desktop.resources import resource_path
 from desktop.ui.playground.prompt_savings import TABLE_ROWS, PromptSavingsWidget
+from desktop.ui.playground.transcript import format_cost
 from tests.sandbox.data import FINISH, start_job
-from tests.ui.conftest import WindowFactory
+from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
 from tests.ui.playground.test_playground import open_playground
 
@@ -52,6 +58,24 @@ def open_savings(qtbot: Any, window: Any) -> PromptSavingsWidget:
     return view
 
 
+def chat_requests(emulator: Any) -> list[dict[str, Any]]:
+    """The bodies of the chat requests the emulator received, in order."""
+    return [
+        json.loads(r.body)
+        for r in emulator.requests
+        if r.method == "POST" and r.path.endswith("/chat/completions")
+    ]
+
+
+def tokens(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def per_1000(prompt: int, output: int, price_in: Decimal, price_out: Decimal) -> Decimal:
+    """Cost of 1,000 requests of these tokens at these prices per 1M tokens."""
+    return (prompt * price_in + output * price_out) / 1_000_000 * 1000
+
+
 def fill_and_run(qtbot: Any, loop: Any, view: PromptSavingsWidget, text: str) -> None:
     qtbot.keyClicks(view.base_side.system_edit, LONG_INSTRUCTIONS)
     qtbot.keyClicks(view.tuned_side.system_edit, SHORT_PROMPT)
@@ -63,7 +87,7 @@ def fill_and_run(qtbot: Any, loop: Any, view: PromptSavingsWidget, text: str) ->
     run(loop, task)
 
 
-def test_both_sides_answer_and_the_fine_tuned_prompt_is_shorter(
+def test_both_sides_answer_with_dollar_figures_and_a_savings_line_on_the_demo(
     make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
 ) -> None:
     trained = train_a_model(emulator)
@@ -73,6 +97,7 @@ def test_both_sides_answer_and_the_fine_tuned_prompt_is_shorter(
     assert base is not None and not is_fine_tuned_model(base)
     assert tuned == trained  # the connection's fine-tuned model is chosen on the right
     assert view.choose_models(BASE, trained)
+    assert "catalog, as of 2026-11-27" in view.base_side.prices_label.text()
 
     fill_and_run(qtbot, qasync_loop, view, "What are your opening hours?")
 
@@ -81,23 +106,109 @@ def test_both_sides_answer_and_the_fine_tuned_prompt_is_shorter(
     for side in (view.base_side, view.tuned_side):
         footer = side.column.footer.text()
         assert "input tokens" in footer and "first token" in footer
+        assert "would cost about $" in footer and "simulated" in footer
     base_figures, tuned_figures = view.side_figures(0), view.side_figures(1)
     assert len(base_figures) == len(TABLE_ROWS)
-    base_in = int(base_figures[0].replace(",", ""))
-    tuned_in = int(tuned_figures[0].replace(",", ""))
-    assert tuned_in < base_in
-    assert int(tuned_figures[1].replace(",", "")) > 0
-    assert "$" in base_figures[2] and "simulated" in base_figures[2]  # base prices in catalog
-    assert "$" in tuned_figures[3] and "simulated" in tuned_figures[3]
-    assert tuned_figures[4].endswith(" s") and tuned_figures[5].endswith(" s")
+    base_in, base_out = tokens(base_figures[0]), tokens(base_figures[1])
+    tuned_in, tuned_out = tokens(tuned_figures[0]), tokens(tuned_figures[1])
+    assert tuned_in < base_in and tuned_out > 0
+    # The catalog's prices: the base model's own, and the fine-tuned prices of its base.
+    mini = read_catalog(resource_path("models.json")).get(BASE)
+    assert mini is not None and mini.base_pricing.input is not None
+    assert mini.base_pricing.output is not None
+    assert mini.pricing.input is not None and mini.pricing.output is not None
+    base_cost = per_1000(base_in, base_out, mini.base_pricing.input, mini.base_pricing.output)
+    tuned_cost = per_1000(tuned_in, tuned_out, mini.pricing.input, mini.pricing.output)
     assert view.savings is not None
+    assert view.savings.base.cost_per_1000 == base_cost
+    assert view.savings.tuned.cost_per_1000 == tuned_cost
+    assert base_figures[3] == f"{format_cost(base_cost)} (simulated)"
+    assert tuned_figures[3] == f"{format_cost(tuned_cost)} (simulated)"
+    assert base_figures[2] == f"{format_cost(base_cost / 1000)} (simulated)"
+    for figures in (base_figures, tuned_figures):
+        assert figures[4].endswith(" s") and figures[5].endswith(" s")
+        assert "catalog, as of 2026-11-27" in figures[6]
     percent = view.savings.prompt_shorter_percent
-    assert percent > 50
+    saved, cheaper = view.savings.cost_saved_per_1000, view.savings.cost_cheaper_percent
+    assert percent > 50 and saved == base_cost - tuned_cost and saved > 0
     headline = view.headline_label.text()
-    assert f"The fine-tuned prompt is {percent} % shorter" in headline
-    assert "less per 1,000 requests" in headline
-    assert "simulated" in headline
+    assert (
+        f"{percent} % shorter prompt, {format_cost(saved)} less per 1,000 requests "
+        f"({cheaper} % cheaper)." in headline
+    )
+    assert "Simulated: the Demo connection charges nothing" in headline
     assert view.run_button.isEnabled() and not view.stop_button.isEnabled()
+    assert shown_errors == []
+
+
+def test_user_prices_replace_the_catalog_prices_without_sending_again(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+) -> None:
+    trained = train_a_model(emulator)
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    view = open_savings(qtbot, window)
+    assert view.choose_models(BASE, trained)
+    fill_and_run(qtbot, qasync_loop, view, "What are your opening hours?")
+    sent = len(chat_requests(emulator))
+    base_in, base_out = (tokens(text) for text in view.side_figures(0)[:2])
+
+    qtbot.keyClicks(view.base_side.input_price_edit, "2.50")  # e.g. the user's Azure price
+    qtbot.keyClicks(view.base_side.output_price_edit, "$10")
+
+    expected = per_1000(base_in, base_out, Decimal("2.50"), Decimal(10))
+    assert view.savings is not None and view.savings.base.cost_per_1000 == expected
+    figures = view.side_figures(0)
+    assert figures[3] == f"{format_cost(expected)} (simulated)"
+    assert figures[6] == "$2.50 in · $10.00 out (your price)"
+    assert view.base_side.prices_label.text() == "$2.50 in · $10.00 out (your price)"
+    assert "catalog, as of 2026-11-27" in view.side_figures(1)[6]  # the other side keeps its
+    assert format_cost(view.savings.cost_saved_per_1000 or Decimal(0)) in view.headline_label.text()
+    assert len(chat_requests(emulator)) == sent  # worked out again, not asked again
+    assert shown_errors == []
+
+
+def test_a_price_that_is_not_a_number_is_refused_with_a_reason(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    view = open_savings(qtbot, window)
+    qtbot.keyClicks(view.tuned_side.output_price_edit, "cheap")
+    assert "output price must be dollars per 1M tokens" in view.tuned_side.prices_label.text()
+    qtbot.keyClicks(view.message_edit, "Hello")
+    click(qtbot, view.run_button)
+    assert view.run_task is None
+    assert "Correct the settings first" in view.headline_label.text()
+
+
+def test_the_playground_settings_go_into_both_requests_when_given(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+) -> None:
+    trained = train_a_model(emulator)
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    playground = window.playground_tab
+    panel = playground.settings_panel
+    click(qtbot, panel.toggle_button)
+    qtbot.keyClicks(panel.temperature_edit, "0")
+    qtbot.keyClicks(panel.max_tokens_edit, "3")
+    qtbot.keyClicks(panel.seed_edit, "7")
+    view = PromptSavingsWidget(
+        context_of(window).connection_service, playground.picker, settings_panel=panel
+    )
+    qtbot.addWidget(view)
+    view.show()
+    assert "max tokens 3" in view.settings_label.text()
+    assert view.choose_models(BASE, trained)
+
+    fill_and_run(qtbot, qasync_loop, view, "What are your opening hours?")
+
+    bodies = chat_requests(emulator)[-2:]
+    assert sorted(body["model"] for body in bodies) == sorted([BASE, trained])
+    for body in bodies:
+        assert body.get("max_tokens", body.get("max_completion_tokens")) == 3
+        assert body["temperature"] == 0 and body["seed"] == 7
+        assert body["messages"][-1] == {"role": "user", "content": "What are your opening hours?"}
+    for index in (0, 1):
+        assert 0 < tokens(view.side_figures(index)[1]) <= 3  # the replies were cut at 3 tokens
     assert shown_errors == []
 
 
