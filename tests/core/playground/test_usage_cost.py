@@ -4,12 +4,15 @@ prices for base models; prompt savings compare both ways of prompting."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from desktop.core import tokens
-from desktop.core.catalog import BasePricing, ModelCatalog, ModelPricing
+from desktop.core.catalog import BasePricing, ModelCatalog, ModelPricing, read_catalog
+from desktop.core.playground.evaluation import EvalExample, score_reply
+from desktop.core.playground.sessions import reply_turn
 from desktop.core.playground.usage_cost import (
     PromptVariant,
     UsagePrices,
@@ -19,6 +22,7 @@ from desktop.core.playground.usage_cost import (
     usage_prices,
 )
 from desktop.core.types import ChatMessage, Usage
+from desktop.resources import resource_path
 from tests.core.playground.conftest import AS_OF, BASE, TUNED
 
 PROMPT = (ChatMessage("user", "Where is my order?"),)
@@ -150,3 +154,43 @@ def test_savings_count_prompt_tokens_locally_when_not_measured(catalog: ModelCat
     assert savings.base.cost_per_1000 is None
     assert savings.cost_saved_per_1000 is None
     assert savings.cost_cheaper_percent is None
+
+
+def test_chat_turns_and_evaluation_results_cost_a_base_model_when_the_catalog_prices_it() -> None:
+    """The chat footer, Compare (both through reply_turn) and Evaluation (score_reply) all
+    price a base model of the shipped catalog, with the prices' date."""
+    shipped = read_catalog(resource_path("models.json"))
+    usage = Usage(1_000_000, 1_000_000)
+    turn = reply_turn(
+        "gpt-4o-mini",
+        prompt=PROMPT,
+        text="x",
+        usage=usage,
+        time_to_first_token=0.1,
+        total_time=0.5,
+        catalog=shipped,
+    )
+    assert turn.cost == Decimal("0.75")  # 0.15 + 0.60
+    assert turn.prices_as_of == dt.date(2026, 11, 27)
+    example = EvalExample(0, PROMPT, "It ships today.")
+    result = score_reply(
+        example,
+        "gpt-4.1-nano-2025-04-14",
+        answer="It ships today.",
+        usage=usage,
+        time_to_first_token=0.1,
+        latency=0.5,
+        catalog=shipped,
+    )
+    assert result.cost == Decimal("0.50")  # 0.10 + 0.40
+    assert result.prices_as_of == dt.date(2026, 11, 27)
+    unpriced = reply_turn(
+        "babbage-002",
+        prompt=PROMPT,
+        text="x",
+        usage=usage,
+        time_to_first_token=None,
+        total_time=None,
+        catalog=shipped,
+    )
+    assert unpriced.cost is None and unpriced.prices_as_of is None
