@@ -46,7 +46,12 @@ from desktop.core.playground.usage_cost import (
 from desktop.core.types import ChatMessage, ChatRequest
 from desktop.ui.common.async_slots import async_slot
 from desktop.ui.playground.compare_votes import reply_as_turn
-from desktop.ui.playground.savings_results import TABLE_ROWS, savings_headline, side_values
+from desktop.ui.playground.savings_results import (
+    TABLE_ROWS,
+    savings_headline,
+    settings_text,
+    side_values,
+)
 from desktop.ui.playground.savings_side import SavingsSideWidget
 from desktop.ui.playground.transcript import reply_footer
 
@@ -151,8 +156,6 @@ class PromptSavingsWidget(QWidget):
         self._update_buttons()
         self.resize(1100, 800)
 
-    # ------------------------------------------------------------------ state
-
     def choose_defaults(self) -> None:
         """Choose a base model on the left and a fine-tuned one on the right, where unset."""
         choices = self._picker.choices
@@ -201,11 +204,7 @@ class PromptSavingsWidget(QWidget):
         if self._settings is None:
             self.settings_label.setText("Both requests use the service's default settings.")
             return
-        summary = self._settings.summary_label.text() or "defaults"
-        self.settings_label.setText(
-            f"Both requests use the Playground's settings ({summary}); "
-            "each side's own instructions replace the Playground's system prompt."
-        )
+        self.settings_label.setText(settings_text(*self._settings.read()))
 
     def _on_model_changed(self) -> None:
         catalog = self._picker.catalog()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from desktop.api.evaluation_runner import StreamedReply
+from desktop.core.playground.presets import GenerationSettings
 from desktop.core.playground.usage_cost import (
     REQUESTS_PER_QUOTE,
     PromptSavings,
@@ -25,6 +26,7 @@ __all__ = [
     "parse_price",
     "prices_text",
     "savings_headline",
+    "settings_text",
     "side_values",
 ]
 
@@ -83,6 +85,29 @@ def prices_text(prices: UsagePrices | None) -> str:
     else:
         whose = "catalog"
     return f"{' · '.join(parts)} ({whose})"
+
+
+def settings_text(settings: GenerationSettings, problems: list[str]) -> str:
+    """Which of the Playground's generation settings both requests use, in one line."""
+    if problems:
+        return "Correct the Playground's settings: " + " ".join(problems)
+    shown = [
+        f"{name} {value}"
+        for name, value in (
+            ("temperature", settings.temperature),
+            ("top-p", settings.top_p),
+            ("max tokens", settings.max_tokens),
+            ("seed", settings.seed),
+        )
+        if value is not None
+    ]
+    if settings.stop:
+        shown.append(f"{len(settings.stop)} stop sequence(s)")
+    used = " · ".join(shown) if shown else "the service's defaults"
+    return (
+        f"Both requests use the Playground's settings: {used}. Each side's instructions "
+        "replace the Playground's system prompt."
+    )
 
 
 def _money(cost: Decimal | None, *, simulated: bool) -> str:
