@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +46,7 @@ from desktop.ui.common.async_slots import async_slot
 from desktop.ui.playground.compare_votes import reply_as_turn
 from desktop.ui.playground.savings_results import (
     TABLE_ROWS,
+    SavingsTableWidget,
     savings_headline,
     settings_text,
     side_values,
@@ -126,13 +125,7 @@ class PromptSavingsWidget(QWidget):
         self.settings_label.setObjectName("savingsSettingsLabel")
         self.settings_label.setWordWrap(True)
         layout.addWidget(self.settings_label)
-        self.table = QTableWidget(len(TABLE_ROWS), 2)
-        self.table.setObjectName("savingsTable")
-        self.table.setHorizontalHeaderLabels(["Base + long instructions", "Fine-tuned + short"])
-        self.table.setVerticalHeaderLabels(list(TABLE_ROWS))
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMaximumHeight(250)
+        self.table = SavingsTableWidget()
         layout.addWidget(self.table)
         bottom = QHBoxLayout()
         self.headline_label = QLabel()
@@ -344,8 +337,7 @@ class PromptSavingsWidget(QWidget):
         else:
             prices = self._sides[index].prices()
             values = side_values(cost, reply, prices, simulated=self._demo)
-        for row, value in enumerate(values):
-            self.table.setItem(row, index, QTableWidgetItem(value))
+        self.table.show_side(index, values)
 
     def _show_savings(self) -> None:
         catalog = self._picker.catalog()
@@ -374,11 +366,7 @@ class PromptSavingsWidget(QWidget):
 
     def side_figures(self, index: int) -> list[str]:
         """The table's texts for one side (0 base, 1 fine-tuned), top to bottom."""
-        texts = []
-        for row in range(len(TABLE_ROWS)):
-            item = self.table.item(row, index)
-            texts.append(item.text() if item is not None else "")
-        return texts
+        return self.table.side_texts(index)
 
     def _on_task_done(self, task: asyncio.Task[None]) -> None:
         if self.run_task is task:

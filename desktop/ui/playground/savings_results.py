@@ -1,13 +1,17 @@
-"""The texts of the Prompt savings window: the table's rows for one side, the prices used and the
-one-line summary ("N % shorter prompt, $X less per 1,000 requests (Y % cheaper)").
+"""The results of the Prompt savings window: the table (one column per side), the texts of its
+rows, the prices used and the one-line summary ("N % shorter prompt, $X less per 1,000 requests
+(Y % cheaper)").
 
-Pure functions over core values (no widgets), so the window only places them. Unknown prices are
-said in words; on the Demo connection money is marked as simulated.
+The texts are pure functions over core values, so the window only places them. Unknown prices are
+said in words; on the Demo connection money is marked as simulated. Money keeps three significant
+digits below a dollar, so the difference between two cheap requests stays visible.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
 from desktop.api.evaluation_runner import StreamedReply
 from desktop.core.playground.presets import GenerationSettings
@@ -17,12 +21,13 @@ from desktop.core.playground.usage_cost import (
     ReplyCost,
     UsagePrices,
 )
-from desktop.ui.playground.transcript import format_cost
 
 __all__ = [
     "PRICE_ROW",
     "TABLE_ROWS",
     "UNKNOWN_PRICE",
+    "SavingsTableWidget",
+    "format_money",
     "parse_price",
     "prices_text",
     "savings_headline",
@@ -45,6 +50,40 @@ SIMULATED_NOTE = (
     "Simulated: the Demo connection charges nothing; costs are what these requests would cost "
     "at the prices used."
 )
+
+
+def format_money(amount: Decimal) -> str:
+    """Dollars with cents from $1 up, else three significant digits ($0.0387, $0.000039)."""
+    if amount == 0:
+        return "$0.00"
+    places = 2 if abs(amount) >= 1 else max(2, 2 - amount.adjusted())
+    rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    whole, _, cents = f"{rounded:,.{places}f}".partition(".")
+    return f"${whole}.{cents.rstrip('0').ljust(2, '0')}"
+
+
+class SavingsTableWidget(QTableWidget):
+    """The figures of both sides, one column each, every row visible. GUI thread only."""
+
+    def __init__(self) -> None:
+        super().__init__(len(TABLE_ROWS), 2)
+        self.setObjectName("savingsTable")
+        self.setHorizontalHeaderLabels(["Base + long instructions", "Fine-tuned + short"])
+        self.setVerticalHeaderLabels(list(TABLE_ROWS))
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows = self.verticalHeader().defaultSectionSize() * len(TABLE_ROWS)
+        self.setFixedHeight(rows + self.horizontalHeader().sizeHint().height() + 4)
+
+    def show_side(self, index: int, values: list[str]) -> None:
+        """Fill one side's column (0 base, 1 fine-tuned) with ``TABLE_ROWS`` texts."""
+        for row, value in enumerate(values):
+            self.setItem(row, index, QTableWidgetItem(value))
+
+    def side_texts(self, index: int) -> list[str]:
+        """One side's texts, top to bottom ("" where empty)."""
+        items = (self.item(row, index) for row in range(len(TABLE_ROWS)))
+        return [item.text() if item is not None else "" for item in items]
 
 
 def parse_price(text: str, what: str) -> tuple[Decimal | None, str | None]:
@@ -75,7 +114,7 @@ def prices_text(prices: UsagePrices | None) -> str:
     if prices is None or (prices.input is None and prices.output is None):
         return "no price known: enter yours"
     parts = [
-        f"{format_cost(price)} {name}" if price is not None else f"{name} unknown"
+        f"{format_money(price)} {name}" if price is not None else f"{name} unknown"
         for name, price in (("in", prices.input), ("out", prices.output))
     ]
     if prices.origin == "user":
@@ -113,7 +152,7 @@ def settings_text(settings: GenerationSettings, problems: list[str]) -> str:
 def _money(cost: Decimal | None, *, simulated: bool) -> str:
     if cost is None:
         return UNKNOWN_PRICE
-    return format_cost(cost) + (" (simulated)" if simulated else "")
+    return format_money(cost) + (" (simulated)" if simulated else "")
 
 
 def side_values(
@@ -157,8 +196,8 @@ def savings_headline(savings: PromptSavings, *, simulated: bool) -> str:
         )
     elif saved >= 0:
         share = "" if cheaper is None else f" ({cheaper} % cheaper)"
-        text = f"{head}, {format_cost(saved)} less per 1,000 requests{share}."
+        text = f"{head}, {format_money(saved)} less per 1,000 requests{share}."
     else:
         share = "" if cheaper is None else f" ({-cheaper} % more expensive)"
-        text = f"{head}, {format_cost(-saved)} more per 1,000 requests{share}."
+        text = f"{head}, {format_money(-saved)} more per 1,000 requests{share}."
     return f"{text} {SIMULATED_NOTE}" if simulated else text

@@ -17,7 +17,7 @@ from desktop.core.catalog import read_catalog
 from desktop.core.playground.usage_cost import is_fine_tuned_model
 from desktop.resources import resource_path
 from desktop.ui.playground.prompt_savings import TABLE_ROWS, PromptSavingsWidget
-from desktop.ui.playground.transcript import format_cost
+from desktop.ui.playground.savings_results import format_money
 from tests.sandbox.data import FINISH, start_job
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
@@ -122,9 +122,9 @@ def test_both_sides_answer_with_dollar_figures_and_a_savings_line_on_the_demo(
     assert view.savings is not None
     assert view.savings.base.cost_per_1000 == base_cost
     assert view.savings.tuned.cost_per_1000 == tuned_cost
-    assert base_figures[3] == f"{format_cost(base_cost)} (simulated)"
-    assert tuned_figures[3] == f"{format_cost(tuned_cost)} (simulated)"
-    assert base_figures[2] == f"{format_cost(base_cost / 1000)} (simulated)"
+    assert base_figures[3] == f"{format_money(base_cost)} (simulated)"
+    assert tuned_figures[3] == f"{format_money(tuned_cost)} (simulated)"
+    assert base_figures[2] == f"{format_money(base_cost / 1000)} (simulated)"
     for figures in (base_figures, tuned_figures):
         assert figures[4].endswith(" s") and figures[5].endswith(" s")
         assert "catalog, as of 2026-11-27" in figures[6]
@@ -133,7 +133,7 @@ def test_both_sides_answer_with_dollar_figures_and_a_savings_line_on_the_demo(
     assert percent > 50 and saved == base_cost - tuned_cost and saved > 0
     headline = view.headline_label.text()
     assert (
-        f"{percent} % shorter prompt, {format_cost(saved)} less per 1,000 requests "
+        f"{percent} % shorter prompt, {format_money(saved)} less per 1,000 requests "
         f"({cheaper} % cheaper)." in headline
     )
     assert "Simulated: the Demo connection charges nothing" in headline
@@ -158,11 +158,13 @@ def test_user_prices_replace_the_catalog_prices_without_sending_again(
     expected = per_1000(base_in, base_out, Decimal("2.50"), Decimal(10))
     assert view.savings is not None and view.savings.base.cost_per_1000 == expected
     figures = view.side_figures(0)
-    assert figures[3] == f"{format_cost(expected)} (simulated)"
+    assert figures[3] == f"{format_money(expected)} (simulated)"
     assert figures[6] == "$2.50 in · $10.00 out (your price)"
     assert view.base_side.prices_label.text() == "$2.50 in · $10.00 out (your price)"
     assert "catalog, as of 2026-11-27" in view.side_figures(1)[6]  # the other side keeps its
-    assert format_cost(view.savings.cost_saved_per_1000 or Decimal(0)) in view.headline_label.text()
+    assert (
+        format_money(view.savings.cost_saved_per_1000 or Decimal(0)) in view.headline_label.text()
+    )
     assert len(chat_requests(emulator)) == sent  # worked out again, not asked again
     assert shown_errors == []
 
@@ -233,3 +235,19 @@ def test_one_side_failing_leaves_the_other_sides_figures(
     assert "failed" in view.headline_label.text()
     assert view.savings is None
     assert shown_errors == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        ("0", "$0.00"),
+        ("0.0387", "$0.0387"),
+        ("0.000039", "$0.000039"),
+        ("0.5", "$0.50"),
+        ("0.01", "$0.01"),
+        ("12.345", "$12.35"),
+        ("1234.5", "$1,234.50"),
+    ],
+)
+def test_money_keeps_three_significant_digits_below_a_dollar(amount: str, text: str) -> None:
+    assert format_money(Decimal(amount)) == text
