@@ -14,7 +14,14 @@ from dataclasses import replace
 
 from desktop.core.playground.sessions import ChatSession, ChatTurn, CompareRecord
 
-__all__ = ["TITLE_PREFIX", "is_compare_round", "round_answers", "round_session", "with_vote"]
+__all__ = [
+    "TITLE_PREFIX",
+    "is_compare_round",
+    "round_answers",
+    "round_description",
+    "round_session",
+    "with_vote",
+]
 
 TITLE_PREFIX = "Compare: "
 
@@ -79,3 +86,21 @@ def with_vote(session: ChatSession, position: int, *, now: float) -> ChatSession
 def round_answers(session: ChatSession) -> tuple[ChatTurn, ...]:
     """The columns' answers of a round, in column order."""
     return tuple(turn for turn in session.turns[1:] if turn.is_reply)
+
+
+def round_description(session: ChatSession) -> str:
+    """What the Playground says about a reopened round: its models, the vote, what to do.
+
+    Args:
+        session: a Compare round.
+    """
+    answers = round_answers(session)
+    models = ", ".join(turn.model or "unknown model" for turn in answers)
+    text = f"A saved comparison of {len(answers)} answers ({models}), shown read-only."
+    record = session.compare
+    preferred = record.preferred if record is not None else None
+    if preferred is not None and 0 <= preferred < len(answers):
+        text += f" You voted the answer of {answers[preferred].model} best."
+    else:
+        text += " No vote was given."
+    return text + " A message sent now starts a new chat; Compare… asks the models again."

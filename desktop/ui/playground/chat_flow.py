@@ -24,7 +24,9 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 
 from desktop.core import tokens
 from desktop.core.errors import FinetuneError, StreamInterruptedError
-from desktop.core.playground.prompt_checks import check_prompt
+from desktop.core.playground.compare_rounds import is_compare_round, round_description
+from desktop.core.playground.prompt_checks import check_prompt, context_limit
+from desktop.core.playground.reply_faults import reply_problem
 from desktop.core.playground.sessions import (
     ChatSession,
     ChatTurn,
@@ -48,10 +50,6 @@ if TYPE_CHECKING:
     from desktop.ui.playground.session_list import SessionListWidget
     from desktop.ui.playground.settings_panel import SettingsPanelWidget
     from desktop.ui.playground.transcript import TranscriptWidget
-
-CONTEXT_TOKENS = 128_000
-"""The context of current chat models (gpt-4o and gpt-4.1 families take at least this); the
-service has the last word, this only spares a request that cannot succeed."""
 
 REPLY_RESERVE_TOKENS = 4_096
 """Room kept for the reply when max output tokens is not set."""
@@ -112,7 +110,28 @@ class ChatFlow(QWidget):
 
     def _show(self) -> None:
         self.transcript.show_session(self.session, simulated=self._service.is_demo)
+        if self.session is not None and self.session.compare is not None:
+            # A saved Compare round is a record of answers side by side, not a conversation.
+            self.transcript.set_actions_enabled(False)
+            self.info_label.setText(round_description(self.session))
         self._update_buttons()
+
+    def on_round_saved(self, session_id: str) -> None:
+        """A Compare round was saved: list it among the saved chats (and show it anew if open)."""
+        if self.session is not None and self.session.id == session_id and not self.is_streaming:
+            if self._store is not None:
+                self.session = self._store.session(session_id)
+            self._show()
+        self.session_list.reload()
+
+    def _available_models(self) -> list[str]:
+        """The models the picker offers (retired ones left out), in list order."""
+        choices = self.picker.choices
+        return [
+            choice.id
+            for row in range(choices.rowCount())
+            if (choice := choices.choice(row)) is not None and choice.enabled
+        ]
 
     # ------------------------------------------------------------------ sending
 
@@ -148,7 +167,9 @@ class ChatFlow(QWidget):
             self.info_label.setText("Correct the settings first: " + " ".join(problems))
             return None
         now = time.time()
-        session = self.session or ChatSession(
+        # A message sent while a saved Compare round is shown starts a new chat.
+        current = None if is_compare_round(self.session) else self.session
+        session = current or ChatSession(
             id=uuid.uuid4().hex, title="", model=model, created_at=now, updated_at=now
         )
         session = dataclasses.replace(
@@ -157,7 +178,7 @@ class ChatFlow(QWidget):
             system_prompt=self.settings_panel.system_prompt,
             settings=settings,
         )
-        if self.editing_index is not None:
+        if self.editing_index is not None and current is not None:
             session = edit_user_message(session, self.editing_index, text, now=now)
         else:
             session = add_turn(session, ChatTurn("user", text), now=now)
@@ -165,7 +186,12 @@ class ChatFlow(QWidget):
 
     def _start(
         self, session: ChatSession, *, check: bool, clear_message: bool = False
-    ) -> asyncio.Task[None]:
+    ) -> asyncio.Task[None] | None:
+        if is_compare_round(session):  # Regenerate on a saved round: Compare asks again
+            self.info_label.setText(
+                "This is a saved comparison; open Compare… to ask the models again."
+            )
+            return None
         self.info_label.setText("Checking the message…" if check else "Waiting for the reply…")
         task = self._run_turn(session, check, clear_message)
         self.reply_task = task
@@ -195,7 +221,7 @@ class ChatFlow(QWidget):
                 check_prompt,
                 conversation_messages(session),
                 encoding_name=encoding,
-                context_tokens=CONTEXT_TOKENS,
+                context_tokens=context_limit(model, catalog),
                 reply_tokens=reserve,
             )
         except FinetuneError:  # no tokenizer: let the service judge the length
@@ -224,6 +250,7 @@ class ChatFlow(QWidget):
         usage: Usage | None = None
         first_token: float | None = None
         error = ""
+        cut = False
         stopped = False
         started = time.perf_counter()
         try:
@@ -252,12 +279,16 @@ class ChatFlow(QWidget):
             # Stop (or Cancel during a retry wait): this task is the outermost, so ending it
             # normally is the cancellation; the partial reply is kept.
             stopped = True
-        except StreamInterruptedError as exc:
-            error = exc.user_message
-            show_error(self, exc)
         except FinetuneError as exc:
-            error = exc.user_message
-            show_error(self, exc)
+            cut = isinstance(exc, StreamInterruptedError)
+            explained = reply_problem(
+                exc,
+                model=session.model,
+                available=self._available_models(),
+                retry="Press Regenerate to ask again.",
+            )
+            error = explained.user_message
+            show_error(self, explained)
         total = time.perf_counter() - started
         text = "".join(parts)
         if stopped and not text:
@@ -276,7 +307,7 @@ class ChatFlow(QWidget):
         )
         self._save(add_turn(session, turn, now=time.time()))
         self._show()
-        self.info_label.setText(self._outcome_text(turn, stopped=stopped, error=error))
+        self.info_label.setText(self._outcome_text(turn, stopped=stopped, error=error, cut=cut))
 
     async def _reply_turn(
         self,
@@ -328,15 +359,18 @@ class ChatFlow(QWidget):
         except asyncio.CancelledError:  # the window is closing: count here, keep the reply
             return make()
 
-    def _outcome_text(self, turn: ChatTurn, *, stopped: bool, error: str) -> str:
+    def _outcome_text(self, turn: ChatTurn, *, stopped: bool, error: str, cut: bool) -> str:
         if stopped:
             return "Stopped. The part of the reply that arrived is kept · " + reply_footer(
                 turn, simulated=self._service.is_demo
             )
+        if cut:
+            return (
+                "The connection dropped: the reply was cut off, and the part received is kept "
+                "above, marked as incomplete. Press Regenerate to ask again."
+            )
         if error:
-            if "cut off" in error:
-                return "The reply was cut off; the part received is kept above."
-            return "No reply: see the message for what to do."
+            return f"No reply. {error}"
         return "Done · " + reply_footer(turn, simulated=self._service.is_demo)
 
     def _on_reply_done(self, task: asyncio.Task[None]) -> None:

@@ -8,13 +8,14 @@ Blind mode shuffles the columns (``blind_order`` with a fresh seed) and names th
 "Answer B"… until the user clicks "This one is best": the names are then shown and the vote is
 saved (``PlaygroundStore.save_vote``). "Export votes as DPO dataset…" writes every saved vote
 as DPO JSONL (``dpo_jsonl``) to a file the user picks.
+
+Each round is kept among the Playground's saved chats ("Compare: <message>"), see
+``compare_session``; a message too long for one of the models is refused before sending.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -31,29 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.api.evaluation_runner import (
-    MAX_COMPARE_COLUMNS,
-    MIN_COMPARE_COLUMNS,
-    StreamedReply,
-    compare,
-)
+from desktop.api.evaluation_runner import MAX_COMPARE_COLUMNS, MIN_COMPARE_COLUMNS, compare
 from desktop.core.errors import FinetuneError
-from desktop.core.playground.preferences import (
-    Candidate,
-    record_vote,
-)
-from desktop.core.playground.sessions import (
-    ChatSession,
-    chat_request,
-    conversation_messages,
-)
-from desktop.core.types import ChatMessage
+from desktop.core.playground.sessions import ChatSession, chat_request
 from desktop.ui.common.async_slots import async_slot
-from desktop.ui.common.errors import show_error
-from desktop.ui.playground.compare_column import CompareColumn, answer_label
-from desktop.ui.playground.compare_votes import compare_round, export_votes, reply_as_turn
+from desktop.ui.playground.chat_flow import ChatFlow
+from desktop.ui.playground.compare_column import CompareColumn
+from desktop.ui.playground.compare_session import CompareRounds
+from desktop.ui.playground.compare_votes import compare_round
 from desktop.ui.playground.models import ModelIdRole
-from desktop.ui.playground.transcript import reply_footer
 
 if TYPE_CHECKING:
     from desktop.storage.playground_store import PlaygroundStore
@@ -64,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["CompareWidget"]
 
 
-class CompareWidget(QWidget):
+class CompareWidget(CompareRounds):
     """Model choices, the answer columns, the message box, Send, Stop, Blind, vote and export.
 
     Uses the Playground's model list, system prompt and settings. Invariants: at most one
@@ -89,14 +76,12 @@ class CompareWidget(QWidget):
         self._store = store
         self.compare_task: asyncio.Task[None] | None = None
         self._stop_event: asyncio.Event | None = None
-        self._prompt: tuple[ChatMessage, ...] = ()
-        self._seed: int | None = None
-        self._blind_round = False
-        self._replies: dict[int, StreamedReply] = {}
-        self._round_count = 0
+        self._init_rounds()
         self._build()
         self._set_column_count(MIN_COMPARE_COLUMNS)
         self._update_buttons()
+        if isinstance(parent, ChatFlow):  # the Playground lists the rounds among its chats
+            self.round_saved.connect(parent.on_round_saved)
 
     # ------------------------------------------------------------------ layout
 
@@ -260,22 +245,15 @@ class CompareWidget(QWidget):
             self.info_label.setText("Correct the settings first: " + " ".join(problems))
             return None
         blind = self.blind_check.isChecked()
-        session, shown, self._seed = compare_round(
+        session, shown, seed = compare_round(
             [str(model) for model in models],
             text,
             system_prompt=self._settings.system_prompt,
             settings=settings,
             blind=blind,
         )
-        self._blind_round = blind
-        self._prompt = conversation_messages(session)
-        self._replies = {}
-        self._round_count = len(shown)
-        for column in self.columns:
-            column.vote_button.setEnabled(False)
-        for position, model in enumerate(shown):
-            self.columns[position].begin(model, blind=blind)
-        self.info_label.setText("Waiting for the answers…")
+        self._begin_round(session, shown, blind=blind, seed=seed)
+        self.info_label.setText("Checking the message…")
         task = self._run(session, shown)
         self.compare_task = task
         task.add_done_callback(self._on_task_done)
@@ -302,118 +280,39 @@ class CompareWidget(QWidget):
     async def _run(self, session: ChatSession, models: list[str]) -> None:
         requests = [chat_request(session, model=model) for model in models]
         self._stop_event = asyncio.Event()
+        sent = False
         try:
+            problem = await self._prompt_problem(session, models)
+            if problem is not None:
+                self._refuse(problem)
+                return
+            self._save_round()  # the message is kept even if the app dies mid-answer
+            sent = True
+            self.info_label.setText("Waiting for the answers…")
             provider = await self._service.provider()
-        except FinetuneError as exc:
-            for column in self.columns[: len(models)]:
-                column.footer.setText(f"Failed: {exc.user_message}")
+            await compare(
+                provider,
+                requests,
+                on_text=lambda position, piece: self.columns[position].append(piece),
+                on_done=self._on_column_done,
+                stop=self._stop_event,
+            )
+        except FinetuneError as exc:  # no connection: no column could ask
+            self._fail_every_column(exc)
+            self._after_round()
             self.info_label.setText(exc.user_message)
             return
-        await compare(
-            provider,
-            requests,
-            on_text=lambda position, piece: self.columns[position].append(piece),
-            on_done=self._on_column_done,
-            stop=self._stop_event,
-        )
-        self._after_round(len(models))
-
-    def _on_column_done(self, position: int, reply: StreamedReply) -> None:
-        self._replies[position] = reply
-        column = self.columns[position]
-        column.flush()
-        if reply.failed and not reply.text:
-            column.reply_view.setPlainText(reply.error_message)
-        turn = reply_as_turn(
-            column.model, reply, prompt=self._prompt, catalog=self._picker.catalog()
-        )
-        column.footer.setText(reply_footer(turn, simulated=self._demo))
-
-    @property
-    def _demo(self) -> bool:
-        return bool(self._service.is_demo)
-
-    def _votable(self, count: int) -> list[int]:
-        """Positions whose answer can be voted for: finished or stopped with some text."""
-        return [
-            position
-            for position in range(count)
-            if (reply := self._replies.get(position)) is not None
-            and not reply.failed
-            and reply.text.strip()
-        ]
-
-    def _after_round(self, count: int) -> None:
-        failed = sum(1 for reply in self._replies.values() if reply.failed)
-        votable = self._votable(count)
-        can_vote = len(votable) >= MIN_COMPARE_COLUMNS and self._store is not None
-        for position in votable:
-            self.columns[position].vote_button.setEnabled(can_vote)
-        done = f"{count - failed} of {count} answered"
-        if failed:
-            done += f"; {failed} failed (see the column)"
-        if can_vote:
-            done += ". Click “This one is best” under the answer you prefer."
-        self.info_label.setText(done)
+        except asyncio.CancelledError:
+            # The window is closing: this task is the outermost, so ending it normally is
+            # the cancellation. Once the message went out, what arrived is kept below.
+            if not sent:
+                return
+        self._after_round()
 
     def _on_task_done(self, task: asyncio.Task[None]) -> None:
         if self.compare_task is task:
             self.compare_task = None
         self._update_buttons()
-
-    # ------------------------------------------------------------------ voting
-
-    def _on_vote_clicked(self, position: int) -> None:
-        count = self._round_count
-        votable = self._votable(count)
-        if position not in votable or self._store is None:
-            return
-        candidates = [Candidate(self.columns[p].model, self._replies[p].text) for p in votable]
-        try:
-            vote = record_vote(
-                uuid.uuid4().hex,
-                self._prompt,
-                candidates,
-                votable.index(position),
-                now=time.time(),
-                blind=self._blind_round,
-                seed=self._seed,
-            )
-            self._store.save_vote(vote)
-        except FinetuneError as exc:
-            show_error(self, exc)
-            return
-        for column in self.columns[:count]:
-            column.vote_button.setEnabled(False)
-            column.show_name(True)
-        chosen = self.columns[position]
-        self.info_label.setText(
-            f"Vote saved: {answer_label(position)} ({chosen.model}) is best. "
-            f"{len(self._store.votes())} votes so far."
-        )
-
-    # ------------------------------------------------------------------ export
-
-    def _on_export_clicked(self) -> None:
-        self.export_votes()
-
-    def export_votes(self) -> int | None:
-        """Ask for a file and write every saved vote there as DPO JSONL.
-
-        Returns:
-            The number of lines written, or None when nothing was written.
-        """
-        if self._store is None:
-            self.info_label.setText("Votes cannot be kept without the app's database.")
-            return None
-        try:
-            lines, message = export_votes(self, self._store)
-        except FinetuneError as exc:
-            show_error(self, exc)
-            return None
-        if message:
-            self.info_label.setText(message)
-        return lines or None
 
     # ------------------------------------------------------------------ shutdown
 

@@ -7,6 +7,7 @@ import pytest
 from desktop.core.playground.compare_rounds import (
     is_compare_round,
     round_answers,
+    round_description,
     round_session,
     with_vote,
 )
@@ -58,3 +59,11 @@ def test_vote_is_refused_for_a_chat_or_a_missing_column() -> None:
         with_vote(asked(), 0, now=3)
     with pytest.raises(ValueError, match="no answer in column 2"):
         with_vote(round_session(asked(), answers(), blind=False, seed=None, now=2), 2, now=3)
+
+
+def test_description_names_the_models_and_the_vote() -> None:
+    session = round_session(asked(), answers(), blind=True, seed=7, now=2)
+
+    assert "2 answers (gpt-4o, gpt-4o-mini)" in round_description(session)
+    assert "No vote was given" in round_description(session)
+    assert "voted the answer of gpt-4o-mini best" in round_description(with_vote(session, 1, now=3))
