@@ -243,3 +243,23 @@ def test_message_too_long_for_a_model_is_refused_before_sending(
     assert context_of(window).playground_store.list_sessions() == []
     assert all(c.footer.text() == "Not sent." for c in view.columns[:2])
     assert view.send_button.isEnabled()
+
+
+def test_paste_of_100000_tokens_goes_to_every_model_when_within_their_context(
+    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    view = open_compare(qtbot, window)
+    assert view.choose_models([MINI, BIG])
+    view.message_edit.setPlainText("lorem ipsum dolor sit amet " * 20_000)  # ~100,000 tokens
+
+    click(qtbot, view.send_button)
+    assert view.compare_task is not None
+    run(qasync_loop, view.compare_task)
+
+    assert "2 of 2 answered" in view.info_label.text()
+    for column in view.columns[:2]:
+        prompt_tokens = int(column.footer.text().split(" input tokens")[0].replace(",", ""))
+        assert 90_000 < prompt_tokens < 128_000
+    [saved] = saved_rounds(context_of(window).playground_store)
+    assert len(saved.turns[0].content) == len("lorem ipsum dolor sit amet ") * 20_000
