@@ -157,7 +157,10 @@ class MainWindow(QMainWindow):
             prepare_tokenizers=context.ensure_tokenizers,
         )
         self.playground_tab = PlaygroundWidget(
-            self._service, catalog=lambda: context.catalog, store=context.playground_store
+            self._service,
+            catalog=lambda: context.catalog,
+            store=context.playground_store,
+            jobs_store=context.jobs_store,
         )
         current = self.tabs.currentIndex()
         self.tabs.setUpdatesEnabled(False)

@@ -10,7 +10,8 @@ Modules: ``model_picker`` (the model list), ``settings_panel`` (generation setti
 ``transcript`` (the conversation), ``session_list`` and ``session_files`` (saved chats),
 ``chat_flow`` (sending, streaming and saving replies), ``conversation`` (regenerate, edit,
 delete, and the saved chats' actions), ``compare`` (Compare…: 2–4 models side by side, blind
-votes and their export as a DPO dataset).
+votes and their export as a DPO dataset), ``prompt_savings`` (Prompt savings…) and
+``evaluation`` (Evaluate…: a test set through 1–4 models, saved runs, CSV/XLSX export).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.playground.compare import CompareWidget
 from desktop.ui.playground.conversation import ConversationWidget
+from desktop.ui.playground.evaluation import EvaluationWidget
 from desktop.ui.playground.model_picker import CatalogSource, ModelPickerWidget
 from desktop.ui.playground.prompt_savings import PromptSavingsWidget
 from desktop.ui.playground.session_list import SessionListWidget
@@ -43,6 +45,7 @@ from desktop.ui.playground.settings_panel import SettingsPanelWidget
 from desktop.ui.playground.transcript import TranscriptWidget, format_cost
 
 if TYPE_CHECKING:
+    from desktop.storage.jobs_store import JobsStore
     from desktop.storage.playground_store import PlaygroundStore
     from desktop.ui.common.connection_service import ConnectionService
 
@@ -80,6 +83,7 @@ class PlaygroundWidget(ConversationWidget):
         *,
         catalog: CatalogSource | None = None,
         store: PlaygroundStore | None = None,
+        jobs_store: JobsStore | None = None,
         today: Callable[[], dt.date] = dt.date.today,
         parent: QWidget | None = None,
     ) -> None:
@@ -87,6 +91,7 @@ class PlaygroundWidget(ConversationWidget):
         self.setObjectName("playgroundTab")
         self._service = service
         self._store = store
+        self._jobs_store = jobs_store
         self.picker = ModelPickerWidget(service, catalog=catalog, today=today)
         self.settings_panel = SettingsPanelWidget(store)
         self.session_list = SessionListWidget(store)
@@ -158,9 +163,17 @@ class PlaygroundWidget(ConversationWidget):
             "tokens, cost per 1,000 requests and latency"
         )
         self.savings_view: PromptSavingsWidget | None = None
+        self.evaluate_button = QPushButton("Evaluate…")
+        self.evaluate_button.setObjectName("evaluateButton")
+        self.evaluate_button.setToolTip(
+            "Run a test set (e.g. a job's validation file) through 1–4 models: answers, "
+            "similarity to the expected replies, latency and cost, kept for later"
+        )
+        self.evaluation_view: EvaluationWidget | None = None
         bottom.addWidget(self.info_label, 1)
         bottom.addWidget(self.compare_button)
         bottom.addWidget(self.savings_button)
+        bottom.addWidget(self.evaluate_button)
         bottom.addWidget(self.regenerate_button)
         bottom.addWidget(self.stop_button)
         bottom.addWidget(self.send_button)
@@ -205,6 +218,7 @@ class PlaygroundWidget(ConversationWidget):
         self.regenerate_button.clicked.connect(self._on_regenerate_clicked)
         self.compare_button.clicked.connect(self.open_compare)
         self.savings_button.clicked.connect(self.open_prompt_savings)
+        self.evaluate_button.clicked.connect(self.open_evaluation)
         self.cancel_edit_button.clicked.connect(self._on_cancel_edit_clicked)
         self.picker.model_changed.connect(self._update_buttons)
         self.settings_panel.changed.connect(self._update_buttons)
@@ -314,12 +328,36 @@ class PlaygroundWidget(ConversationWidget):
     def open_prompt_savings(self) -> PromptSavingsWidget:
         """Show the Prompt savings window (base + long instructions vs fine-tuned + short)."""
         if self.savings_view is None:
-            self.savings_view = PromptSavingsWidget(self._service, self.picker, parent=self)
+            self.savings_view = PromptSavingsWidget(
+                self._service, self.picker, parent=self, settings_panel=self.settings_panel
+            )
             self.savings_view.setWindowFlag(Qt.WindowType.Window)
         self.savings_view.choose_defaults()
         self.savings_view.show()
         self.savings_view.raise_()
         return self.savings_view
+
+    def open_evaluation(self) -> EvaluationWidget:
+        """Show the Evaluation window (its own window), with this tab's models and settings.
+
+        With a fine-tuned model chosen here, its base model and it are chosen there, and its
+        job's validation file as the test set.
+        """
+        if self.evaluation_view is None:
+            self.evaluation_view = EvaluationWidget(
+                self._service,
+                self.picker,
+                self.settings_panel,
+                self._store,
+                jobs_store=self._jobs_store,
+                parent=self,
+            )
+            self.evaluation_view.setWindowFlag(Qt.WindowType.Window)
+        self.evaluation_view.refresh()
+        self.evaluation_view.preselect(self.selected_model)
+        self.evaluation_view.show()
+        self.evaluation_view.raise_()
+        return self.evaluation_view
 
     # ------------------------------------------------------------------ shutdown
 
@@ -333,13 +371,17 @@ class PlaygroundWidget(ConversationWidget):
         compare_task = self.compare_view.shutdown() if self.compare_view is not None else None
         if self.savings_view is not None:
             self.savings_view.shutdown()
+        evaluation_task = (
+            self.evaluation_view.shutdown() if self.evaluation_view is not None else None
+        )
         self.picker.shutdown()
-        if compare_task is None:
-            return task
-        if task is None:
-            return compare_task
-        return asyncio.ensure_future(_both(task, compare_task))
+        tasks = [t for t in (task, compare_task, evaluation_task) if t is not None]
+        if not tasks:
+            return None
+        if len(tasks) == 1:
+            return tasks[0]
+        return asyncio.ensure_future(_all(tasks))
 
 
-async def _both(first: asyncio.Task[None], second: asyncio.Task[None]) -> None:
-    await asyncio.gather(first, second, return_exceptions=True)
+async def _all(tasks: list[asyncio.Task[None]]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)

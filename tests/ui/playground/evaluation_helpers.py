@@ -1,0 +1,139 @@
+"""Helpers for the Evaluation window's GUI tests: test sets, opening the window, running."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.ui.playground import dialogs
+from desktop.ui.playground.evaluation import EvaluationWidget
+from tests.ui.loop_helpers import run, until
+
+MINI = "gpt-4o-mini-2024-07-18"
+NANO = "gpt-4.1-nano-2025-04-14"
+MINI_41 = "gpt-4.1-mini-2025-04-14"
+GONE = "ft:gpt-4o-mini-2024-07-18:demo::gone0001"
+"""A fine-tuned model the emulator does not know: it refuses it (404 model_not_found)."""
+
+
+def write_test_set(path: Path, count: int, *, bad_lines: tuple[int, ...] = ()) -> Path:
+    """``count`` usable examples, plus unusable lines at the 1-based positions ``bad_lines``."""
+    lines: list[str] = []
+    number = 0
+    while number < count:
+        if len(lines) + 1 in bad_lines:
+            lines.append(json.dumps({"messages": [{"role": "user", "content": "No reply"}]}))
+            continue
+        number += 1
+        messages = [
+            {"role": "user", "content": f"What is the opening time of shop {number}?"},
+            {"role": "assistant", "content": f"Shop {number} opens at nine."},
+        ]
+        lines.append(json.dumps({"messages": messages}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def click(qtbot: Any, widget: Any) -> None:
+    assert widget.isEnabled(), f"{widget.text()} cannot be clicked"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def open_evaluation(qtbot: Any, window: Any) -> EvaluationWidget:
+    playground = window.playground_tab
+    click(qtbot, playground.evaluate_button)
+    view: EvaluationWidget | None = playground.evaluation_view
+    assert view is not None and view.isVisible()
+    return view
+
+
+def browse(qtbot: Any, loop: Any, view: EvaluationWidget, answers: Any, path: Path) -> None:
+    """Browse… for ``path`` like a person and wait until it is read."""
+    answers.paths.append(path)
+    click(qtbot, view.test_set.browse_button)
+    task = view.test_set.load_task
+    assert task is not None, "Browse… did not start reading the file"
+    run(loop, task)
+
+
+def start(qtbot: Any, view: EvaluationWidget) -> asyncio.Task[None]:
+    click(qtbot, view.run_button)
+    task = view.run_task
+    assert task is not None, f"Run did not start: {view.status_label.text()}"
+    return task
+
+
+def evaluate(
+    qtbot: Any, loop: Any, view: EvaluationWidget, models: list[str], timeout: float = 60
+) -> None:
+    """Choose ``models``, click Run and wait for the end."""
+    assert view.choose_models(models)
+    run(loop, start(qtbot, view), timeout)
+
+
+def when_progress(view: EvaluationWidget, at_least: int, action: Any) -> None:
+    """Call ``action()`` once, as soon as the progress bar reaches ``at_least``."""
+    done = False
+
+    def check(value: int) -> None:
+        nonlocal done
+        if not done and value >= at_least:
+            done = True
+            action()
+
+    view.progress_bar.valueChanged.connect(check)
+
+
+async def settle(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+def chat_models(emulator: Any) -> list[str]:
+    """The model of every chat request the emulator answered with 200, in order."""
+    return [
+        json.loads(r.body)["model"]
+        for r in emulator.requests
+        if r.method == "POST" and r.path.endswith("/chat/completions") and r.status == 200
+    ]
+
+
+@pytest.fixture
+def choice_answers() -> Iterator[list[str | None]]:
+    """Answers ``ask_choice`` with the next of the list (None: cancelled)."""
+    answers: list[str | None] = []
+
+    def choose(_parent: Any, _title: str, _label: str, items: list[str]) -> str | None:
+        answer = answers.pop(0) if answers else None
+        assert answer is None or answer in items, f"{answer} is not offered: {items}"
+        return answer
+
+    previous = dialogs.set_choice_asker(choose)
+    try:
+        yield answers
+    finally:
+        dialogs.set_choice_asker(previous)
+
+
+__all__ = [
+    "GONE",
+    "MINI",
+    "MINI_41",
+    "NANO",
+    "browse",
+    "chat_models",
+    "choice_answers",
+    "click",
+    "evaluate",
+    "open_evaluation",
+    "settle",
+    "start",
+    "until",
+    "when_progress",
+    "write_test_set",
+]
