@@ -22,15 +22,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desktop.api.evaluation_runner import EVALUATION_MAX_RETRIES, EvaluationRunner
 from desktop.core.catalog import ModelCatalog
@@ -50,11 +42,15 @@ from desktop.core.playground.evaluation_runs import (
 )
 from desktop.ui.common.async_slots import async_slot
 from desktop.ui.common.prompts import confirm
-from desktop.ui.playground.evaluation_choices import ModelsBox
+from desktop.ui.playground.evaluation_choices import ModelsBox, RunControls
 from desktop.ui.playground.evaluation_results import ResultsPane
 from desktop.ui.playground.evaluation_run_list import RunListWidget
 from desktop.ui.playground.evaluation_saved import SavedRunsMixin
-from desktop.ui.playground.evaluation_test_set import TestSetWidget, validation_sources
+from desktop.ui.playground.evaluation_test_set import (
+    TestSetWidget,
+    base_model_of,
+    validation_sources,
+)
 
 if TYPE_CHECKING:
     from desktop.api.evaluation_runner import StreamedReply
@@ -119,29 +115,13 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         self.settings_label.setObjectName("evalSettingsInfo")
         self.settings_label.setWordWrap(True)
         layout.addWidget(self.settings_label)
-        controls = QHBoxLayout()
-        self.run_button = QPushButton("Run")
-        self.run_button.setObjectName("evalRunButton")
-        self.run_button.setToolTip("Ask every chosen model every example of the test set")
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setObjectName("evalPauseButton")
-        self.pause_button.setToolTip("Hold new requests; the answers already asked for arrive")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("evalCancelButton")
-        self.cancel_button.setToolTip("Stop the run; the answers received stay saved")
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setObjectName("evalProgress")
-        self.progress_bar.setFormat("%v of %m answers")
-        self.progress_bar.setValue(0)
-        self.status_label = QLabel()
-        self.status_label.setObjectName("evalStatus")
-        self.status_label.setWordWrap(True)
-        controls.addWidget(self.run_button)
-        controls.addWidget(self.pause_button)
-        controls.addWidget(self.cancel_button)
-        controls.addWidget(self.progress_bar, 1)
-        layout.addLayout(controls)
-        layout.addWidget(self.status_label)
+        self.controls = RunControls()
+        layout.addWidget(self.controls)
+        self.run_button = self.controls.run_button
+        self.pause_button = self.controls.pause_button
+        self.cancel_button = self.controls.cancel_button
+        self.progress_bar = self.controls.progress_bar
+        self.status_label = self.controls.status_label
         self.runs = RunListWidget()
         self.results = ResultsPane()
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -155,11 +135,7 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self._settings.changed.connect(self._show_settings)
         self.results.model.on_flush(self._on_flushed)
-        self.runs.open_requested.connect(self.open_run)
-        self.runs.rename_requested.connect(self._on_rename_requested)
-        self.runs.delete_requested.connect(self._on_delete_requested)
-        self.runs.run_again_requested.connect(self.run_again)
-        self.runs.continue_requested.connect(self.continue_run)
+        self._connect_saved_runs()
         self.resize(1200, 800)
 
     # ------------------------------------------------------------------ state
@@ -212,18 +188,14 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         if model is None or model == self._preselected or self.is_running:
             return None
         self._preselected = model
-        base = self._base_model_of(model)
+        base = (
+            base_model_of(self._jobs_store, self._service.profile.id, model)
+            if self._jobs_store is not None
+            else None
+        )
         self.choose_models([base, model] if base else [model])
         source = self.test_set.source_for(model)
         return self.test_set.choose_source(source) if source is not None else None
-
-    def _base_model_of(self, model: str) -> str | None:
-        if self._jobs_store is None:
-            return None
-        for job in self._jobs_store.cached_jobs(self._service.profile.id):
-            if job.fine_tuned_model == model:
-                return job.model
-        return None
 
     def _update_buttons(self) -> None:
         running = self.is_running
@@ -296,7 +268,8 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
             run.name,
             run.examples,
             run.models,
-            run.results,
+            # Finishing a run asks its failed answers again: show them as still to come.
+            [r for r in run.results if new or not r.failed],
             earlier=earlier,
             simulated=self._demo,
         )

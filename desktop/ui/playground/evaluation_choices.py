@@ -1,14 +1,25 @@
-"""The Evaluation window's model choices: 1–4 models from the Playground's list, and the limit
-of requests at once. Call only from the GUI thread."""
+"""The Evaluation window's model choices (1–4 models from the Playground's list, the limit of
+requests at once) and its run controls (Run, Pause, Cancel, progress, status line). Call only
+from the GUI thread."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from desktop.core.playground.evaluation_runs import MAX_EVAL_MODELS
 from desktop.ui.playground.models import ModelChoiceModel, ModelIdRole
 
-__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "ModelsBox"]
+__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "ModelsBox", "RunControls"]
 
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 16
@@ -86,3 +97,34 @@ class ModelsBox(QGroupBox):
     @property
     def concurrency(self) -> int:
         return self.concurrency_spin.value()
+
+
+class RunControls(QWidget):
+    """Run, Pause/Resume and Cancel, the progress bar ("12 of 100 answers") and a status line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("evalRunButton")
+        self.run_button.setToolTip("Ask every chosen model every example of the test set")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setObjectName("evalPauseButton")
+        self.pause_button.setToolTip("Hold new requests; the answers already asked for arrive")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("evalCancelButton")
+        self.cancel_button.setToolTip("Stop the run; the answers received stay saved")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("evalProgress")
+        self.progress_bar.setFormat("%v of %m answers")
+        self.progress_bar.setValue(0)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("evalStatus")
+        self.status_label.setWordWrap(True)
+        grid.addWidget(self.run_button, 0, 0)
+        grid.addWidget(self.pause_button, 0, 1)
+        grid.addWidget(self.cancel_button, 0, 2)
+        grid.addWidget(self.progress_bar, 0, 3)
+        grid.addWidget(self.status_label, 1, 0, 1, 4)
+        grid.setColumnStretch(3, 1)

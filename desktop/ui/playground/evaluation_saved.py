@@ -62,6 +62,13 @@ class SavedRunsMixin:
 
         def _title(self, run: EvalRun, state: str) -> str: ...
 
+    def _connect_saved_runs(self) -> None:
+        self.runs.open_requested.connect(self.open_run)
+        self.runs.rename_requested.connect(self._on_rename_requested)
+        self.runs.delete_requested.connect(self._on_delete_requested)
+        self.runs.run_again_requested.connect(self.run_again)
+        self.runs.continue_requested.connect(self.continue_run)
+
     def _busy(self) -> bool:
         return self.run_task is not None and not self.run_task.done()
 

@@ -39,7 +39,13 @@ if TYPE_CHECKING:
     from desktop.api.provider import Provider
     from desktop.storage.jobs_store import JobsStore
 
-__all__ = ["DEFAULT_LIMIT", "TestSetWidget", "ValidationSource", "validation_sources"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "TestSetWidget",
+    "ValidationSource",
+    "base_model_of",
+    "validation_sources",
+]
 
 DEFAULT_LIMIT = 100
 _NAMED_SKIPS = 5
@@ -77,6 +83,14 @@ def validation_sources(store: JobsStore, profile_id: str) -> list[ValidationSour
                 ValidationSource(job.fine_tuned_model, job.model, file_id=job.validation_file)
             )
     return sources
+
+
+def base_model_of(store: JobsStore, profile_id: str, model: str) -> str | None:
+    """The base model of the job that made the fine-tuned ``model``, if the app knows the job."""
+    for job in store.cached_jobs(profile_id):
+        if job.fine_tuned_model == model:
+            return job.model
+    return None
 
 
 def _read_file(path: Path) -> tuple[list[EvalExample], list[tuple[int, str]]]:
