@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from desktop.core.errors import FinetuneError, StreamInterruptedError
 from desktop.core.playground.evaluation import (
     EvalExample,
     EvalJob,
@@ -24,12 +25,14 @@ from desktop.core.playground.evaluation import (
     plan_jobs,
 )
 from desktop.core.playground.presets import GenerationSettings
+from desktop.core.playground.reply_faults import cut_off_message, is_model_gone, suggest_model
 from desktop.core.types import ChatMessage
 
 __all__ = [
     "MAX_EVAL_MODELS",
     "default_run_name",
     "failed_results",
+    "failure_message",
     "remaining_jobs",
     "run_again",
     "run_state",
@@ -67,19 +70,18 @@ def with_system_prompt(
     )
 
 
-def default_run_name(source: str, models: Sequence[str], when: dt.datetime) -> str:
-    """A run's first name: what it tested, on which models, and when (the user may rename it).
+def default_run_name(source: str, when: dt.datetime) -> str:
+    """A run's first name: what it tested and when (the user may rename it; the run list
+    shows its models beside it).
 
     Args:
         source: the test set's name (a file name).
-        models: the models asked.
         when: the local time it starts.
 
     Returns:
-        e.g. ``"valid.jsonl · gpt-4o-mini + ft:… · 27 Nov 15:40"``.
+        e.g. ``"valid.jsonl · 27 Nov 15:40"``.
     """
-    head = source or "Test set"
-    return f"{head} · {' + '.join(models)} · {when:%d %b %H:%M}"
+    return f"{source or 'Test set'} · {when:%d %b %H:%M}"
 
 
 def run_again(run: EvalRun, model: str, *, run_id: str, now: float) -> EvalRun:
@@ -170,3 +172,26 @@ def settings_summary(settings: GenerationSettings, system_prompt: str) -> str:
     if len(parts) == 1:
         parts.append("the service's default temperature and length")
     return " · ".join(parts)
+
+
+def failure_message(error: FinetuneError, model: str, available: Sequence[str]) -> str:
+    """What a failed evaluation answer says, in plain words, with what to do.
+
+    Args:
+        error: what the request raised (after the SDK's retries).
+        model: the model asked.
+        available: the models the connection offers (for a suggestion when ``model`` is gone).
+
+    Returns:
+        One or two sentences.
+    """
+    if is_model_gone(error):
+        text = (
+            f"The model {model} no longer exists on this connection: it was retired or "
+            "deleted. Use “Run again on another model…”"
+        )
+        suggestion = suggest_model(model, available)
+        return text + (f", for example with {suggestion}." if suggestion else ".")
+    if isinstance(error, StreamInterruptedError):
+        return cut_off_message(retry="“Finish this run” asks for it again.")
+    return error.user_message

@@ -37,6 +37,7 @@ from desktop.core.playground.evaluation import (
 )
 from desktop.core.playground.evaluation_runs import (
     default_run_name,
+    failure_message,
     settings_summary,
     with_system_prompt,
 )
@@ -229,7 +230,7 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         source = self.test_set.source_name
         run = EvalRun(
             id=uuid.uuid4().hex,
-            name=default_run_name(source, models, dt.datetime.now()),
+            name=default_run_name(source, dt.datetime.now()),
             created_at=time.time(),
             models=tuple(models),
             settings=settings,
@@ -285,7 +286,7 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         return task
 
     def _title(self, run: EvalRun, state: str) -> str:
-        source = f" on {run.source}" if run.source else ""
+        source = f" of {run.source}" if run.source and run.source not in run.name else ""
         return f"{run.name} — {len(run.examples):,} examples{source} — {state}"
 
     # ------------------------------------------------------------------ running
@@ -335,7 +336,9 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
             usage=reply.usage,
             time_to_first_token=reply.time_to_first_token,
             latency=reply.total_time,
-            error=reply.error_message,
+            error=""
+            if reply.error is None
+            else failure_message(reply.error, job.model, self.models_box.enabled_model_ids()),
             catalog=catalog,
         )
         self._unsaved.append(result)

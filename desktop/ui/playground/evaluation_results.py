@@ -86,9 +86,10 @@ def summary_text(
     for item in summaries:
         latency = "—" if item.mean_latency is None else f"{item.mean_latency:.2f} s"
         failed = f", {item.failed} failed" if item.failed else ""
+        cost = _money(item, simulated=simulated) if item.answered else "no cost"
         lines.append(
             f"{item.model}: similarity {_percent(item.mean_similarity)} on average · "
-            f"{latency} per answer · {_money(item, simulated=simulated)} · "
+            f"{latency} per answer · {cost} · "
             f"{item.answered} answered{failed}"
         )
     lines.append(

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from desktop.core.errors import NotFoundError, RateLimitedError
 from desktop.core.playground.evaluation import (
     EvalExample,
     EvalResult,
@@ -15,6 +16,7 @@ from desktop.core.playground.evaluation import (
 from desktop.core.playground.evaluation_runs import (
     default_run_name,
     failed_results,
+    failure_message,
     remaining_jobs,
     run_again,
     run_state,
@@ -56,9 +58,9 @@ def test_system_prompt_is_added_only_where_an_example_has_none() -> None:
     assert with_system_prompt(examples, "  ") == tuple(examples)
 
 
-def test_default_name_says_what_which_models_and_when() -> None:
-    name = default_run_name("valid.jsonl", [OLD, NEW], dt.datetime(2026, 11, 27, 15, 40))
-    assert name == f"valid.jsonl · {OLD} + {NEW} · 27 Nov 15:40"
+def test_default_name_says_what_was_tested_and_when() -> None:
+    name = default_run_name("valid.jsonl", dt.datetime(2026, 11, 27, 15, 40))
+    assert name == "valid.jsonl · 27 Nov 15:40"
 
 
 def test_run_again_copies_the_earlier_answers_and_asks_only_the_new_model() -> None:
@@ -99,3 +101,12 @@ def test_settings_summary_names_the_prompt_and_the_values_set() -> None:
         "at most 300 output tokens"
     )
     assert "service's default" in settings_summary(GenerationSettings(), "")
+
+
+def test_a_gone_model_fails_with_what_to_do_and_another_model_to_try() -> None:
+    gone = NotFoundError("404 model_not_found", user_message="The item no longer exists.")
+    text = failure_message(gone, NEW, [OLD, "gpt-4.1-nano-2025-04-14"])
+    assert text.startswith(f"The model {NEW} no longer exists on this connection")
+    assert f"for example with {OLD}." in text
+    busy = RateLimitedError("429", user_message="The service is busy.")
+    assert failure_message(busy, OLD, []) == "The service is busy."
