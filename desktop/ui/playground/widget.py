@@ -170,14 +170,19 @@ class PlaygroundWidget(ConversationWidget):
             "similarity to the expected replies, latency and cost, kept for later"
         )
         self.evaluation_view: EvaluationWidget | None = None
+        # The tools get their own row so the tab stays narrow enough for a small window.
+        self.tools_row = QHBoxLayout()
+        self.tools_row.setSpacing(8)
+        self.tools_row.addWidget(self.compare_button)
+        self.tools_row.addWidget(self.savings_button)
+        self.tools_row.addWidget(self.evaluate_button)
+        self.tools_row.addStretch(1)
         bottom.addWidget(self.info_label, 1)
-        bottom.addWidget(self.compare_button)
-        bottom.addWidget(self.savings_button)
-        bottom.addWidget(self.evaluate_button)
         bottom.addWidget(self.regenerate_button)
         bottom.addWidget(self.stop_button)
         bottom.addWidget(self.send_button)
         layout.addLayout(bottom)
+        layout.addLayout(self.tools_row)
         self.sessions_splitter.addWidget(chat)
         self.sessions_splitter.setStretchFactor(0, 0)
         self.sessions_splitter.setStretchFactor(1, 1)

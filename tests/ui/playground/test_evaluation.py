@@ -74,7 +74,10 @@ def test_fifty_examples_get_every_answer_when_429s_are_injected(
     assert saved.examples == 50 and saved.models == (MINI, NANO)
     assert "finished" in view.runs.texts()[0]
     assert view.results.failures() == []
-    assert view.results.similarity_label.toolTip() == SIMILARITY_HELP
+    assert not view.results.similarity_help.isVisible()
+    click(qtbot, view.results.similarity_button)  # the metric is explained in the window
+    assert view.results.similarity_help.isVisible()
+    assert view.results.similarity_help.text() == SIMILARITY_HELP
     assert "token F1" in SIMILARITY_HELP and "not meaning" in SIMILARITY_HELP
     assert shown_errors == []
 
