@@ -244,3 +244,29 @@ def test_closing_the_main_window_stops_a_running_evaluation_and_keeps_its_answer
     (summary,) = store.list_runs()
     assert summary.status is EvalRunStatus.RUNNING  # shows as interrupted
     assert 2 <= summary.results < 40
+
+
+def test_only_the_first_examples_are_asked_when_limited_and_run_says_what_is_missing(
+    make_window: WindowFactory,
+    emulator: Any,
+    qasync_loop: Any,
+    qtbot: Any,
+    dialog_answers: DialogAnswers,
+    tmp_path: Path,
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    view = open_evaluation(qtbot, window)
+    assert view.choose_models([MINI])
+    click(qtbot, view.run_button)
+    assert view.run_task is None
+    assert view.status_label.text().startswith("Choose a test set first")
+    browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 20))
+    click(qtbot, view.test_set.limit_check)
+    view.test_set.limit_spin.setValue(5)
+
+    evaluate(qtbot, qasync_loop, view, [MINI, MINI])  # the same model twice is refused
+    assert view.status_label.text().startswith("Each model can be chosen only once")
+    evaluate(qtbot, qasync_loop, view, [MINI])
+
+    assert view.results.model.rowCount() == 5
+    assert view.progress_bar.text() == "5 of 5 answers"
