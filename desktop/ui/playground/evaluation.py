@@ -28,6 +28,7 @@ from desktop.api.evaluation_runner import EVALUATION_MAX_RETRIES, EvaluationRunn
 from desktop.core.catalog import ModelCatalog
 from desktop.core.errors import FinetuneError
 from desktop.core.playground.evaluation import (
+    EvalExample,
     EvalJob,
     EvalResult,
     EvalRun,
@@ -98,6 +99,7 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         self._runner: EvaluationRunner | None = None
         self._live: EvalRun | None = None
         self._unsaved: list[EvalResult] = []
+        self._examples: dict[int, EvalExample] = {}
         self._closed_run: str | None = None
         self._preselected: str | None = None
         self._build()
@@ -273,6 +275,7 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
             [r for r in run.results if new or not r.failed],
             earlier=earlier,
             simulated=self._demo,
+            run_id=run.id,
         )
         self.progress_bar.setRange(0, max(len(jobs), 1))
         self.progress_bar.setValue(0)

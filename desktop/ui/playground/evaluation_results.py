@@ -108,6 +108,7 @@ class ResultsPane(QWidget):
         super().__init__(parent)
         self.model = EvalResultsModel(self)
         self.run_name = ""
+        self.run_id = ""
         self.simulated = False
         self.export_task: asyncio.Task[None] | None = None
         layout = QVBoxLayout(self)
@@ -196,9 +197,11 @@ class ResultsPane(QWidget):
         *,
         earlier: Sequence[str] = (),
         simulated: bool,
+        run_id: str = "",
     ) -> None:
         """Show a run (its saved results; more may arrive through ``model.add_results``)."""
         self.run_name = run_name
+        self.run_id = run_id
         self.simulated = simulated
         self.title_label.setText(title)
         self.model.set_run(examples, models, results, earlier=earlier)  # type: ignore[arg-type]

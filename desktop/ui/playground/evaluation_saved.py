@@ -97,6 +97,7 @@ class SavedRunsMixin:
             run.models,
             run.results,
             simulated=self._demo,
+            run_id=run.id,
         )
         self.runs.select_run(run_id)
         return True
@@ -119,7 +120,7 @@ class SavedRunsMixin:
             self.status_label.setText("A run's name cannot be empty; it keeps its old name.")
             return False
         self._refresh_runs()
-        if self.results.run_name == run.name:
+        if self.results.run_id == run_id:
             self.open_run(run_id)
         return True
 
@@ -141,7 +142,7 @@ class SavedRunsMixin:
         ):
             return False
         self._store.delete_run(run_id)
-        if self.results.run_name == run.name:
+        if self.results.run_id == run_id:
             self.results.show_run("Run deleted.", "", [], [], [], simulated=self._demo)
         self._refresh_runs()
         return True
