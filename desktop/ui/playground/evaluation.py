@@ -190,13 +190,13 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         changed since the last time and no run goes. Returns the test set's loading task."""
         if model is None or model == self._preselected or self.is_running:
             return None
-        self._preselected = model
         base = (
             base_model_of(self._jobs_store, self._service.profile.id, model)
             if self._jobs_store is not None
             else None
         )
-        self.choose_models([base, model] if base else [model])
+        if self.choose_models([base, model] if base else [model]):
+            self._preselected = model  # else try again next time (the list was not loaded)
         source = self.test_set.source_for(model)
         return self.test_set.choose_source(source) if source is not None else None
 
