@@ -34,6 +34,7 @@ __all__ = [
     "ExampleReview",
     "append_example",
     "append_lines",
+    "append_new_lines",
     "check_example",
     "conversation_example",
     "dataset_format",
@@ -256,6 +257,35 @@ def append_lines(path: Path, lines: Sequence[str]) -> int:
         pending.write(text.encode("utf-8"))
         pending.commit()
     return examples + sum(1 for line in lines if line.strip())
+
+
+def append_new_lines(path: Path, lines: Sequence[str]) -> tuple[int, int]:
+    """Append the lines ``path`` does not hold yet (compared as written, blank lines ignored).
+
+    Exporting votes again to the same file thus adds only the new ones.
+
+    Returns:
+        How many lines were added, and how many were there already.
+
+    Raises:
+        FileSaveError: reading or writing failed; the file is unchanged.
+    """
+    try:
+        with path.open("rb") as handle:
+            present = {raw.strip() for raw in handle}
+    except FileNotFoundError:
+        present = set()
+    except OSError as exc:
+        raise save_error(path, exc) from exc
+    fresh: list[str] = []
+    for line in lines:
+        key = line.strip().encode("utf-8")
+        if key and key not in present:
+            fresh.append(line)
+            present.add(key)
+    if fresh:
+        append_lines(path, fresh)
+    return len(fresh), sum(1 for line in lines if line.strip()) - len(fresh)
 
 
 def _as_error_if_last_reply_empty(record: dict[str, object], issue: DatasetIssue) -> DatasetIssue:

@@ -1,8 +1,7 @@
 """The main window: three tabs, the menus and the connection status bar.
 
-The Jobs tab asks for the other tabs through two hooks the window connects: a model to try
-opens in the Playground (``open_model``), a line of a training file in the Datasets tab
-(``open_at_line``).
+The tabs ask for each other (a model to try opens in the Playground, a dataset line or a file
+the Playground wrote in the Datasets tab, a job in the Jobs tab): :mod:`tab_links` wires that.
 
 The window is built in two steps so that it can be painted before the rest of the app has
 loaded: the constructor builds the frame (menus, the three tabs with empty pages, the status
@@ -29,6 +28,7 @@ from desktop import APP_NAME
 from desktop.core.connections import ConnectionProfile
 from desktop.ui.common import window_layout
 from desktop.ui.common.status_bar import ConnectionStatusWidget
+from desktop.ui.common.tab_links import TabLinks
 
 if TYPE_CHECKING:
     import asyncio
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.about_dialog: AboutDialog | None = None  # dialogs are imported when first opened
         self.help_dialog: HelpDialog | None = None
         self._pending: set[asyncio.Task[None]] = set()
-        self.open_line_task: asyncio.Task[None] | None = None
+        self.tab_links: TabLinks | None = None
         self._painted = False
         self._closed = False
 
@@ -175,10 +175,13 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(current)
         finally:
             self.tabs.setUpdatesEnabled(True)
-        self.jobs_tab.open_model_requested.connect(self._on_open_model_requested)
-        self.jobs_tab.open_dataset_line_requested.connect(self._on_open_dataset_line_requested)
-        self.datasets_tab.open_job_requested.connect(self._on_open_job_requested)
-        self.datasets_tab.train_requested.connect(self._on_train_requested)
+        self.tab_links = TabLinks(
+            self.tabs,
+            datasets=self.datasets_tab,
+            jobs=self.jobs_tab,
+            playground=self.playground_tab,
+            track=self._track,
+        )
         self.connection_status.attach(self._service)
         for action in (self.preferences_action, self.reset_demo_action):
             action.setEnabled(True)
@@ -193,50 +196,27 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ cross-tab hooks
 
-    def _on_open_model_requested(self, model_id: str) -> None:
-        self.open_model_in_playground(model_id)
-
     def open_model_in_playground(self, model_id: str) -> bool:
-        """Show the Playground with ``model_id`` chosen (a fine-tuned model or checkpoint).
-
-        Returns:
-            False when the model is retired (the Playground cannot select it).
-        """
-        self.tabs.setCurrentWidget(self.playground_tab)
-        return self.playground_tab.open_model(model_id)
-
-    def _on_open_job_requested(self, profile_id: str, job_id: str) -> None:
-        self.show_job(profile_id, job_id)
-
-    def _on_train_requested(self, path: Path) -> None:
-        self.tabs.setCurrentWidget(self.jobs_tab)
-        self.jobs_tab.new_job_with(path)
+        """Show the Playground with ``model_id`` chosen (see :class:`TabLinks`)."""
+        return self._links().open_model_in_playground(model_id)
 
     def show_job(self, profile_id: str, job_id: str) -> bool:
-        """Show a job in the Jobs tab (from the Datasets tab's "Used by jobs").
-
-        Returns:
-            False when the job belongs to another connection than the active one (the Jobs tab
-            then says which) or is not in the list.
-        """
-        self.tabs.setCurrentWidget(self.jobs_tab)
-        return self.jobs_tab.show_job(profile_id, job_id)
-
-    def _on_open_dataset_line_requested(self, path: Path, line: int) -> None:
-        self.open_dataset_line(Path(path), line)
+        """Show a job in the Jobs tab (see :class:`TabLinks`)."""
+        return self._links().show_job(profile_id, job_id)
 
     def open_dataset_line(self, path: Path, line: int) -> asyncio.Task[None] | None:
-        """Show the Datasets tab with ``path`` open at ``line`` (1-based).
+        """Show the Datasets tab with ``path`` open at ``line`` (see :class:`TabLinks`)."""
+        return self._links().open_dataset_line(path, line)
 
-        Returns:
-            The task opening it (None when the tab is busy or the user kept unsaved edits).
-        """
-        self.tabs.setCurrentWidget(self.datasets_tab)
-        task = self.datasets_tab.open_at_line(path, line)
-        self.open_line_task = task
-        if task is not None:
-            self._track(task)
-        return task
+    @property
+    def open_line_task(self) -> asyncio.Task[None] | None:
+        """The last task opening a dataset at a line (from the Jobs tab)."""
+        return self.tab_links.open_line_task if self.tab_links is not None else None
+
+    def _links(self) -> TabLinks:
+        if self.tab_links is None:
+            raise RuntimeError("the window's content is not built yet")
+        return self.tab_links
 
     # ------------------------------------------------------------------ menus
 

@@ -75,6 +75,12 @@ class ExampleEditController(QObject):
         else:
             self._push(self.document.replace_example_op(row, dialog.result_text()), "Edit example")
 
+    def add_example(self, text: str) -> int:
+        """Add ``text`` as the last example (an undoable edit). Returns its 1-based number."""
+        assert self.document is not None
+        self._push(self.document.add_example_op(text), "Add example")
+        return self.document.row_count
+
     def _on_duplicate_requested(self, row: int) -> None:
         if self.document is not None:
             self._push(self.document.duplicate_example_op(row), "Duplicate example")

@@ -247,6 +247,48 @@ class DatasetsWidget(DocumentTab):
             return None
         return self._show_line_when_open(path, line, opening)
 
+    def recent_files(self) -> list[Path]:
+        """The recently opened datasets, newest first (the start page's list)."""
+        return self.recent.paths()
+
+    def has_unsaved_edits_in(self, path: Path) -> bool:
+        """Whether ``path`` is the open dataset and has edits that are not saved."""
+        return self._shows(Path(path)) and self.has_unsaved_edits
+
+    def add_unsaved_example(self, path: Path, line: str) -> int | None:
+        """Add ``line`` at the end of the open dataset ``path`` as an unsaved, undoable edit.
+
+        Returns:
+            The example's 1-based number, or None when ``path`` is not the open, editable
+            dataset (not open, still opening, or busy).
+        """
+        if self.document is None or self.busy or not self._shows(Path(path)):
+            return None
+        return self.editor.add_example(line)
+
+    def reload_if_shown(self, path: Path) -> asyncio.Task[None] | None:
+        """Read ``path`` again when it is the open dataset without unsaved edits (another tab
+        wrote to it). Returns the task, or None when nothing was started."""
+        if not self._shows(Path(path)) or self.busy or self.has_unsaved_edits:
+            return None
+        return self._start(self._open(Path(path)))
+
+    def show_file(self, path: Path) -> asyncio.Task[None] | None:
+        """Show ``path``: opened (asking first if unsaved edits of another file would be lost),
+        or read again when it is open, unedited and changed on disk.
+
+        Returns:
+            The task, or None when nothing had to be (or could be) started.
+        """
+        path = Path(path)
+        if self._shows(path):
+            document = self.document
+            unedited = document is not None and not self.busy and not self.has_unsaved_edits
+            if unedited and document is not None and document.file_changed():
+                return self._start(self._open(path))
+            return None
+        return self.open_path(path)
+
     def _shows(self, path: Path) -> bool:
         """Whether ``path`` is the dataset open (or opening) in the tab."""
         if self.path is None:

@@ -1,6 +1,7 @@
 """The Compare view's helpers that need no widget state: a round's conversation and column
 order, a column's reply as a turn (for its footer), and writing the saved votes as a DPO
-dataset."""
+dataset, which then opens in the Datasets tab (through the Playground's ``dataset_written``
+and ``show_dataset_requested``), where it is checked."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QMetaMethod
+
+from desktop.core.dataset.formats import DatasetFormat
 from desktop.core.errors import FinetuneError
 from desktop.core.files import write_via_temp
+from desktop.core.playground.add_to_dataset import append_new_lines, dataset_format
 from desktop.core.playground.preferences import blind_order, dpo_jsonl
 from desktop.core.playground.presets import GenerationSettings
 from desktop.core.playground.sessions import (
@@ -22,6 +27,7 @@ from desktop.core.playground.sessions import (
     add_turn,
     reply_turn,
 )
+from desktop.ui.playground.conversation import ConversationWidget
 from desktop.ui.playground.dialogs import ask_save_path
 
 if TYPE_CHECKING:
@@ -113,9 +119,12 @@ def reply_as_turn(
 
 
 def export_votes(parent: QWidget | None, store: PlaygroundStore) -> tuple[int, str]:
-    """Ask for a file and write every saved vote there as DPO JSONL.
+    """Ask for a file and write every saved vote there as DPO JSONL, then show it in the
+    Datasets tab (when the Playground is linked to it).
 
-    Votes whose answers are all alike give no line (``vote_to_dpo_lines``).
+    Votes whose answers are all alike give no line (``vote_to_dpo_lines``). A file that
+    already holds preference data gets only the lines it does not have yet (exporting again
+    adds the new votes); any other file is replaced.
 
     Returns:
         The number of lines written (0 when nothing was written) and what to tell the user
@@ -125,20 +134,49 @@ def export_votes(parent: QWidget | None, store: PlaygroundStore) -> tuple[int, s
         FinetuneError: the votes cannot be read.
     """
     text = dpo_jsonl(store.votes())
-    lines = text.count("\n")
-    if lines == 0:
+    lines = text.splitlines()
+    if not lines:
         return 0, "No votes to export yet: vote for the best of two different answers first."
     path = ask_save_path(
         parent, EXPORT_TITLE, suggested="preference-votes.jsonl", file_filter="JSON Lines (*.jsonl)"
     )
     if path is None:
         return 0, ""
+    path = Path(path)
     try:
-        write_via_temp(Path(path), [text.encode("utf-8")])
+        if dataset_format(path) is DatasetFormat.DPO:
+            added, present = append_new_lines(path, lines)
+            if added:
+                what = f"Added {_lines(added)} of preference data to {path}"
+                if present:
+                    verb = "was" if present == 1 else "were"
+                    what += f" ({_lines(present)} {verb} there already)"
+            else:
+                what = f"Nothing new to add to {path}: it has every vote already"
+        else:
+            write_via_temp(path, [text.encode("utf-8")])
+            added = len(lines)
+            what = f"Wrote {_lines(added)} of preference data to {path}"
     except (OSError, FinetuneError) as exc:
-        return 0, f"Could not write {path}: {exc}"
-    noun = "line" if lines == 1 else "lines"
-    return lines, (
-        f"Wrote {lines} {noun} of preference data to {path}. "
-        "Open it in the Datasets tab to check it."
-    )
+        message = exc.user_message if isinstance(exc, FinetuneError) else str(exc)
+        return 0, f"Could not write {path}: {message}"
+    if _show_in_datasets(parent, path):
+        return added, f"{what}. It is open in the Datasets tab, which checks it."
+    return added, f"{what}. Open it in the Datasets tab to check it."
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
+
+
+def _show_in_datasets(widget: QWidget | None, path: Path) -> bool:
+    """Tell the Playground that holds ``widget`` that ``path`` was written and should be shown
+    in the Datasets tab. Returns False when no window listens (a Playground on its own)."""
+    while widget is not None and not isinstance(widget, ConversationWidget):
+        widget = widget.parentWidget()
+    if widget is None:
+        return False
+    widget.dataset_written.emit(path)
+    listened = widget.isSignalConnected(QMetaMethod.fromSignal(widget.show_dataset_requested))
+    widget.show_dataset_requested.emit(path)
+    return listened

@@ -1,5 +1,6 @@
 """Changing the Playground's conversation and its saved chats: edit an earlier message and
-continue from it, delete a turn, open, start, rename, delete and export chats.
+continue from it, delete a turn, open, start, rename, delete and export chats; and turning the
+conversation into a training example (Add to dataset…, see ``add_to_dataset_dialog``).
 
 Every change is saved at once (``PlaygroundStore``); nothing here talks to the connection.
 """
@@ -10,22 +11,60 @@ import asyncio
 import dataclasses
 import time
 
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QPushButton, QWidget
 
+from desktop.core import tokens
 from desktop.core.errors import FinetuneError
+from desktop.core.playground.add_to_dataset import example_messages, last_reply_index
 from desktop.core.playground.sessions import delete_turn, regenerate
 from desktop.core.playground.usage_cost import is_fine_tuned_model
 from desktop.ui.common.errors import show_error
 from desktop.ui.common.prompts import confirm
 from desktop.ui.playground import session_files
+from desktop.ui.playground.add_to_dataset_dialog import AddToDatasetDialog, DatasetsLink
 from desktop.ui.playground.chat_flow import ChatFlow
+from desktop.ui.playground.transcript import TranscriptWidget
 
 
 class ConversationWidget(ChatFlow):
     """``ChatFlow`` plus the conversation's editing and the saved chats' actions.
 
     Call only from the GUI thread; nothing changes while a reply streams.
+
+    ``dataset_written(path)``: a dataset file was written (an example added, votes exported);
+    the window re-reads it where the Datasets tab shows it. ``show_dataset_requested(path)``:
+    the user wants to see that dataset in the Datasets tab.
     """
+
+    dataset_written = Signal(object)
+    show_dataset_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._transcript: TranscriptWidget | None = None
+        self._datasets_link: DatasetsLink | None = None
+        self.add_dialog: AddToDatasetDialog | None = None
+        self.add_to_dataset_button = QPushButton("Add to dataset…")
+        self.add_to_dataset_button.setObjectName("addToDatasetButton")
+        self.add_to_dataset_button.setToolTip(
+            "Keep this conversation as a training example (correct the last reply first if "
+            "needed) in a dataset of the Datasets tab"
+        )
+        self.add_to_dataset_button.clicked.connect(self._on_add_to_dataset_clicked)
+
+    @property
+    def transcript(self) -> TranscriptWidget:
+        if self._transcript is None:
+            raise AttributeError("transcript")
+        return self._transcript
+
+    @transcript.setter
+    def transcript(self, transcript: TranscriptWidget) -> None:
+        # Setting it connects each reply's "Add to dataset…" action (the layout is the
+        # subclass's; this is where the action's behaviour lives).
+        self._transcript = transcript
+        transcript.add_to_dataset_requested.connect(self._on_add_to_dataset_requested)
 
     @property
     def can_regenerate(self) -> bool:
@@ -98,6 +137,72 @@ class ConversationWidget(ChatFlow):
 
     def _on_delete_turn_requested(self, index: int) -> None:
         self.delete_turn_at(index)
+
+    # ------------------------------------------------------------------ add to dataset
+
+    def link_datasets(self, link: DatasetsLink) -> None:
+        """Use ``link`` (the Datasets tab) for the recent datasets and its open document."""
+        self._datasets_link = link
+
+    def update_add_to_dataset_button(self) -> None:
+        """Enable "Add to dataset…" when there is a reply to add and nothing streams."""
+        has_reply = self.session is not None and last_reply_index(self.session) is not None
+        self.add_to_dataset_button.setEnabled(has_reply and not self.is_streaming)
+
+    def open_add_to_dataset(self, turn_index: int | None = None) -> AddToDatasetDialog | None:
+        """Open Add to dataset for the conversation up to and including a reply.
+
+        Args:
+            turn_index: the reply to keep (its turn index); None: the last reply.
+
+        Returns:
+            The dialog (window-modal, not blocking the event loop), or None when there is
+            no reply to add or one is streaming (``info_label`` says why).
+        """
+        if self.is_streaming:
+            self.info_label.setText("Wait for the reply to finish, then add it to a dataset.")
+            return None
+        session = self.session
+        index = turn_index
+        if session is not None and index is None:
+            index = last_reply_index(session)
+        if session is None or index is None:
+            self.info_label.setText("There is no reply to add yet: chat with a model first.")
+            return None
+        try:
+            messages = example_messages(session, index)
+        except ValueError:
+            return None
+        model = session.turns[index].model or session.model
+        catalog = self._catalog()
+        entry = catalog.get(model) if catalog is not None else None
+        encoding = entry.encoding if entry is not None else tokens.encoding_name_for_model(model)
+        self._release_add_dialog()
+        dialog = AddToDatasetDialog(
+            messages, encoding_name=encoding, link=self._datasets_link, parent=self
+        )
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.dataset_written.connect(self.dataset_written)
+        dialog.show_requested.connect(self.show_dataset_requested)
+        self.add_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _release_add_dialog(self) -> None:
+        """Let the previous dialog go once it is closed and idle (Python frees it)."""
+        old = self.add_dialog
+        if old is None or old.isVisible() or old.check_pending:
+            return
+        if old.add_task is not None and not old.add_task.done():
+            return
+        old.setParent(None)
+        self.add_dialog = None
+
+    def _on_add_to_dataset_requested(self, index: int) -> None:
+        self.open_add_to_dataset(index)
+
+    def _on_add_to_dataset_clicked(self) -> None:
+        self.open_add_to_dataset()
 
     # ------------------------------------------------------------------ saved chats
 

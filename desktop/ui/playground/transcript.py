@@ -120,13 +120,15 @@ class _TextLabel(QLabel):
 
 
 class TurnWidget(QFrame):
-    """One turn: who wrote it, the text, and (replies) the footer; Edit/Copy/Delete buttons.
+    """One turn: who wrote it, the text, and (replies) the footer; Copy, Edit (user messages),
+    Add to dataset… (replies) and Delete buttons.
 
     Call only from the GUI thread.
     """
 
     edit_requested = Signal(int)
     delete_requested = Signal(int)
+    add_to_dataset_requested = Signal(int)
 
     def __init__(
         self, index: int, turn: ChatTurn, *, simulated: bool, parent: QWidget | None = None
@@ -157,6 +159,16 @@ class TurnWidget(QFrame):
             )
             self.edit_button.clicked.connect(self._on_edit_clicked)
             head.addWidget(self.edit_button)
+        self.add_to_dataset_button: QPushButton | None = None
+        if turn.is_reply:
+            self.add_to_dataset_button = QPushButton("Add to dataset…")
+            self.add_to_dataset_button.setObjectName("addTurnToDatasetButton")
+            self.add_to_dataset_button.setToolTip(
+                "Keep the conversation up to this reply as a training example (you can "
+                "correct the reply first)"
+            )
+            self.add_to_dataset_button.clicked.connect(self._on_add_to_dataset_clicked)
+            head.addWidget(self.add_to_dataset_button)
         self.delete_button = QPushButton("Delete")
         self.delete_button.setObjectName("deleteTurnButton")
         self.delete_button.setToolTip("Remove this message from the conversation")
@@ -184,7 +196,7 @@ class TurnWidget(QFrame):
         self.delete_button.clicked.connect(self._on_delete_clicked)
 
     def set_actions_enabled(self, enabled: bool) -> None:
-        for button in (self.edit_button, self.delete_button):
+        for button in (self.edit_button, self.add_to_dataset_button, self.delete_button):
             if button is not None:
                 button.setEnabled(enabled)
 
@@ -197,6 +209,9 @@ class TurnWidget(QFrame):
     def _on_delete_clicked(self) -> None:
         self.delete_requested.emit(self.index)
 
+    def _on_add_to_dataset_clicked(self) -> None:
+        self.add_to_dataset_requested.emit(self.index)
+
 
 class TranscriptWidget(QScrollArea):
     """The conversation, newest at the bottom, and the box the streaming reply goes into.
@@ -208,6 +223,8 @@ class TranscriptWidget(QScrollArea):
     """The user wants to change the user message at this turn index."""
     delete_requested = Signal(int)
     """The user wants to remove the turn at this index."""
+    add_to_dataset_requested = Signal(int)
+    """The user wants the conversation up to the reply at this index as a training example."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -257,6 +274,7 @@ class TranscriptWidget(QScrollArea):
             widget = TurnWidget(index, turns[index], simulated=simulated)
             widget.edit_requested.connect(self.edit_requested)
             widget.delete_requested.connect(self.delete_requested)
+            widget.add_to_dataset_requested.connect(self.add_to_dataset_requested)
             self._column.insertWidget(self._column.indexOf(self.reply_view), widget)
             self.turn_widgets.append(widget)
         self.empty_label.setVisible(not turns)
@@ -273,7 +291,7 @@ class TranscriptWidget(QScrollArea):
         self.scroll_to_end()
 
     def set_actions_enabled(self, enabled: bool) -> None:
-        """Allow Edit/Delete on the turns (not while a reply streams)."""
+        """Allow Edit, Add to dataset… and Delete on the turns (not while a reply streams)."""
         for widget in self.turn_widgets:
             widget.set_actions_enabled(enabled)
 

@@ -14,6 +14,7 @@ from desktop.core.errors import FileSaveError
 from desktop.core.playground.add_to_dataset import (
     ExampleRejectedError,
     append_example,
+    append_new_lines,
     check_example,
     conversation_example,
     dataset_format,
@@ -168,3 +169,10 @@ def test_example_messages_keep_the_chosen_reply_and_skip_earlier_failed_ones() -
     ]
     with pytest.raises(ValueError):
         example_messages(session, 2)
+
+
+def test_only_new_lines_are_appended_when_some_are_in_the_file_already(tmp_path: Path) -> None:
+    path = tmp_path / "votes.jsonl"
+    path.write_text('{"a": 1}\n{"b": 2}\n')
+    assert append_new_lines(path, ['{"b": 2}', '{"c": 3}', '{"c": 3}']) == (1, 2)
+    assert path.read_text() == '{"a": 1}\n{"b": 2}\n{"c": 3}\n'

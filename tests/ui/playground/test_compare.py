@@ -156,6 +156,15 @@ def test_votes_export_as_a_dpo_dataset_the_checker_accepts(
     report = check_file(target, encoding_name="o200k_base", context_limit=None)
     assert report.error_count == 0, report.issues
     assert report.lines == 12
+    # The file opens in the Datasets tab, which checks it.
+    assert "It is open in the Datasets tab" in view.info_label.text()
+    assert window.tabs.currentWidget() is window.datasets_tab
+    assert window.tab_links is not None and window.tab_links.dataset_task is not None
+    run(qasync_loop, window.tab_links.dataset_task)
+    datasets = window.datasets_tab
+    assert datasets.path == target and datasets.report is not None
+    assert datasets.report.error_count == 0
+    assert datasets.document is not None and datasets.document.row_count == 12
 
 
 def test_stop_stops_every_column_and_keeps_what_arrived(
