@@ -10,8 +10,10 @@ Modules: ``model_picker`` (the model list), ``settings_panel`` (generation setti
 ``transcript`` (the conversation), ``session_list`` and ``session_files`` (saved chats),
 ``chat_flow`` (sending, streaming and saving replies), ``conversation`` (regenerate, edit,
 delete, and the saved chats' actions), ``compare`` (Compare…: 2–4 models side by side, blind
-votes and their export as a DPO dataset), ``prompt_savings`` (Prompt savings…) and
-``evaluation`` (Evaluate…: a test set through 1–4 models, saved runs, CSV/XLSX export).
+votes and their export as a DPO dataset), ``prompt_savings`` (Prompt savings…),
+``evaluation`` (Evaluate…: a test set through 1–4 models, saved runs, CSV/XLSX export) and
+``add_to_dataset_dialog`` (Add to dataset…: a reply, corrected if needed, becomes a training
+example of a dataset).
 """
 
 from __future__ import annotations
@@ -176,6 +178,7 @@ class PlaygroundWidget(ConversationWidget):
         self.tools_row.addWidget(self.compare_button)
         self.tools_row.addWidget(self.savings_button)
         self.tools_row.addWidget(self.evaluate_button)
+        self.tools_row.addWidget(self.add_to_dataset_button)
         self.tools_row.addStretch(1)
         bottom.addWidget(self.info_label, 1)
         bottom.addWidget(self.regenerate_button)
@@ -289,6 +292,7 @@ class PlaygroundWidget(ConversationWidget):
         self.picker.set_busy(streaming)
         self.session_list.set_busy(streaming)
         self.cancel_edit_button.setEnabled(not streaming)
+        self.update_add_to_dataset_button()
 
     def _on_send_clicked(self) -> None:
         self.send(clear_message=True)
