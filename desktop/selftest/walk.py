@@ -1,8 +1,9 @@
 """The self-test's walk of the Demo path in the real window, one reported step each.
 
 :class:`DemoWalk` goes as a user would: check the sample dataset in the Jobs tab's "New job…"
-dialog, show its cost quote, upload it, create the job, watch it succeed while the chart
-receives points, and chat with the fine-tuned model in the Playground.
+dialog with a part split off for validation, show its cost quote, upload it, create the job,
+watch it succeed while the chart receives points, and chat with the fine-tuned model in the
+Playground; then the Playground steps of :mod:`desktop.selftest.playground_steps`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from desktop.selftest.playground_steps import PLAYGROUND_STEPS, SAMPLE_COPY, PlaygroundSteps
 
 __all__ = ["DEMO_STEPS", "TRAINING_PAIRS", "CheckResult", "DemoWalk", "training_file_text"]
 
@@ -28,6 +31,7 @@ DEMO_STEPS = [
     "demo: create the job",
     "demo: job succeeds, chart receives points",
     "demo: chat with the fine-tuned model",
+    *PLAYGROUND_STEPS,
 ]
 
 TRAINING_PAIRS = [
@@ -69,7 +73,7 @@ def _sample_file(home: Path) -> Path:
     """A copy of the shipped sample dataset, or (without one) the ten-example file."""
     from desktop.resources import resource_path
 
-    copy = home / "self-test-sample.jsonl"
+    copy = home / SAMPLE_COPY
     try:
         shutil.copyfile(resource_path(*SAMPLE), copy)
     except OSError:
@@ -77,7 +81,7 @@ def _sample_file(home: Path) -> Path:
     return copy
 
 
-class DemoWalk:
+class DemoWalk(PlaygroundSteps):
     """The Demo path in the real window, as a user would go: each step needs the one before.
 
     Buttons are pressed with ``click()``; each step then awaits what the click started. A step
@@ -90,6 +94,8 @@ class DemoWalk:
         self._home = home
         self._dialog: Any = None
         self._job: Any = None
+        self._base_model = BASE_MODEL
+        self._tuned_model: str | None = None
 
     async def run(self, results: list[CheckResult]) -> None:
         """Walk every step, appending one result per step to ``results``."""
@@ -100,6 +106,10 @@ class DemoWalk:
             self._create,
             self._watch,
             self._chat,
+            self._compare,
+            self._evaluate,
+            self._savings,
+            self._add_to_dataset,
         ]
         failed = False
         for name, step in zip(DEMO_STEPS, steps, strict=True):
@@ -120,6 +130,8 @@ class DemoWalk:
             results.append(CheckResult(name, ok, detail, seconds))
 
     async def _check_sample(self) -> str:
+        from desktop.ui.jobs.create.data_page import ValidationMode
+
         window = self._window
         window.tabs.setCurrentWidget(window.jobs_tab)
         window.jobs_tab.new_job_button.click()
@@ -131,9 +143,16 @@ class DemoWalk:
         await task
         assert field.usable is not None, f"the sample cannot be used: {field.problem}"
         stats = field.usable.report.stats
+        # A part kept aside for validation: the Playground's evaluation step tests on it.
+        page = dialog.data_page
+        page.validation_combo.setCurrentIndex(
+            page.validation_combo.findData(int(ValidationMode.SPLIT))
+        )
+        assert page.split_row.isVisibleTo(dialog), "no split option"
+        percent = page.split_spin.value()
         return (
             f"{stats.examples} examples, {stats.total_tokens:,} tokens, no errors "
-            "(checked in the New job dialog)"
+            f"(checked in the New job dialog); {percent} % split off for validation"
         )
 
     async def _quote(self) -> str:
@@ -185,6 +204,7 @@ class DemoWalk:
             await asyncio.sleep(POKE_SECONDS)
         assert job.status == "succeeded", f"the job ended {job.status}: {job.error}"
         self._job = job
+        self._tuned_model = job.fine_tuned_model
         points = len(detail.charts.points)
         return f"{job.status} as {job.fine_tuned_model}; the chart shows {points} points"
 
