@@ -49,19 +49,37 @@ GETTING_STARTED_HTML = """
 tab:</p>
 <ol>
 <li><b>Datasets</b>: open example conversations (a JSONL file, or a spreadsheet to
-convert). The app checks them line by line and tells you how many tokens they contain and
+convert), or press <i>Try the sample dataset</i>. The app checks every line, says what is wrong
+and where, fixes common problems in a copy, and tells you how many tokens the file holds and
 what training will roughly cost.</li>
-<li><b>Jobs</b> (coming in the next release): start a fine-tuning job from a dataset, follow
-its progress and see the model it produces.</li>
-<li><b>Playground</b>: chat with a base model or with your fine-tuned model to check the
-result. Type a message and press <b>Send</b> (Ctrl+Enter); <b>Stop</b> ends a reply early
-and keeps what arrived.</li>
+<li><b>Jobs</b>: press <i>New job…</i>, choose the dataset, a base model and (optionally) a
+validation part; the last page shows the cost before anything is uploaded. The job's progress,
+charts and checkpoints appear as it trains, and you are told when it ends.</li>
+<li><b>Playground</b>: chat with a base model or your fine-tuned model. Under each reply:
+tokens, cost and time. Press <b>Send</b> (Ctrl+Enter); <b>Stop</b> ends a reply early and keeps
+what arrived. Chats are saved as you go.
+<ul>
+<li><i>Compare…</i> sends one message to 2–4 models side by side. In blind mode the answers
+are unnamed until you pick the best; your votes can become a preference (DPO) dataset.</li>
+<li><i>Evaluate…</i> runs a test set (for instance the validation part of a job) through
+one or more models and scores each answer against the expected one. Runs are kept, so you can
+look at them after a model is gone and run them again on a newer model.</li>
+<li><i>Prompt savings…</i> shows what a fine-tuned model saves: the base model with long
+instructions against the fine-tuned model with a short prompt, in tokens, cost per 1,000
+requests and time.</li>
+<li><i>Add to dataset…</i> turns a conversation, with the reply corrected if needed, into a
+new training example.</li>
+</ul></li>
 </ol>
+<p><b>Similarity</b> (in evaluations) is the share of words an answer has in common with the
+expected answer (token F1, 0–100 %). It rewards the same facts and wording, not style or
+correctness in other words: read the answers too.</p>
 <p><b>Try it without an account.</b> The app starts on the <i>Demo</i> connection, a
 simulation on this computer: nothing is sent anywhere and nothing costs money.</p>
 <p><b>Use your own account.</b> Open <i>Preferences…</i> (Ctrl+,) and add an OpenAI or
 Azure OpenAI connection with its API key, then make it active. The status bar always shows which
-connection is active and whether it can be reached.</p>
+connection is active and whether it can be reached. Fine-tuned models stop working on the day
+their base model retires: the Jobs tab's Models page shows that date.</p>
 <p><b>Keyboard shortcuts</b>: Ctrl+Enter send · F1 this help · Ctrl+, preferences ·
 Ctrl+Q quit.</p>
 """

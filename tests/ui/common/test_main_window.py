@@ -154,7 +154,11 @@ def test_help_opens_with_getting_started_when_chosen_from_help_menu(
 
     assert QKeySequence("F1") in window.help_action.shortcuts()
     assert window.help_dialog is not None and window.help_dialog.isVisible()
-    assert "Getting started" in window.help_dialog.browser.toPlainText()
+    text = window.help_dialog.browser.toPlainText()
+    assert "Getting started" in text
+    assert "coming in the next release" not in text
+    for tool in ("Compare…", "Evaluate…", "Prompt savings…", "Add to dataset…", "Similarity"):
+        assert tool in text, f"the help does not explain {tool}"
 
 
 def test_standard_shortcuts_are_set_when_menus_are_built(make_window: WindowFactory) -> None:
