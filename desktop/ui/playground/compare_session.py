@@ -269,9 +269,10 @@ class CompareRounds(QWidget):
             column.vote_button.setEnabled(False)
             column.show_name(True)
         chosen = self.columns[position]
+        votes = len(self._store.votes())
         self.info_label.setText(
             f"Vote saved: {answer_label(position)} ({chosen.model}) is best. "
-            f"{len(self._store.votes())} votes so far."
+            f"{votes} {'vote' if votes == 1 else 'votes'} so far."
         )
 
     # ------------------------------------------------------------------ export

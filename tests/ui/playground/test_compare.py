@@ -116,6 +116,7 @@ def test_blind_vote_hides_names_until_voting_then_reveals_and_stores_the_vote(
     assert [c.model for c in vote.candidates] == [c.model for c in columns]
     assert any(m.role == "user" and "password" in m.content for m in vote.prompt)
     assert "Vote saved" in view.info_label.text()
+    assert view.info_label.text().endswith("1 vote so far.")
 
 
 def test_votes_export_as_a_dpo_dataset_the_checker_accepts(
