@@ -45,7 +45,11 @@ class ConversationWidget(ChatFlow):
         self._transcript: TranscriptWidget | None = None
         self._datasets_link: DatasetsLink | None = None
         self.add_dialog: AddToDatasetDialog | None = None
-        self.add_to_dataset_button = QPushButton("Add to dataset…")
+        # Owned by this widget (hidden) until the subclass's layout takes it (see
+        # ``update_add_to_dataset_button``): a parentless widget would be freed by the garbage
+        # collector at some arbitrary moment.
+        self.add_to_dataset_button = QPushButton("Add to dataset…", self)
+        self.add_to_dataset_button.setVisible(False)
         self.add_to_dataset_button.setObjectName("addToDatasetButton")
         self.add_to_dataset_button.setToolTip(
             "Keep this conversation as a training example (correct the last reply first if "
@@ -145,9 +149,12 @@ class ConversationWidget(ChatFlow):
         self._datasets_link = link
 
     def update_add_to_dataset_button(self) -> None:
-        """Enable "Add to dataset…" when there is a reply to add and nothing streams."""
+        """Enable "Add to dataset…" when there is a reply to add and nothing streams; show it
+        once a layout has taken it (it is then a child of another widget than this one)."""
+        button = self.add_to_dataset_button
         has_reply = self.session is not None and last_reply_index(self.session) is not None
-        self.add_to_dataset_button.setEnabled(has_reply and not self.is_streaming)
+        button.setEnabled(has_reply and not self.is_streaming)
+        button.setVisible(button.parentWidget() is not self)
 
     def open_add_to_dataset(self, turn_index: int | None = None) -> AddToDatasetDialog | None:
         """Open Add to dataset for the conversation up to and including a reply.
