@@ -207,7 +207,8 @@ class PromptVariant:
 
 @dataclass(frozen=True, slots=True)
 class SavingsSide:
-    """Figures for one side: tokens per request, cost per 1,000 requests, latency."""
+    """Figures for one side: tokens per request, cost per 1,000 requests, latency, and the
+    prices used (None when none is known)."""
 
     model: str
     prompt_tokens: int
@@ -215,6 +216,7 @@ class SavingsSide:
     cost_per_1000: Decimal | None
     prices_as_of: dt.date | None
     latency: float | None
+    prices: UsagePrices | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +259,7 @@ def _side(
         cost_per_1000=None if cost is None else cost * REQUESTS_PER_QUOTE,
         prices_as_of=prices.as_of if prices else None,
         latency=variant.latency,
+        prices=prices,
     )
 
 

@@ -6,7 +6,9 @@ generation settings (temperature, top-p, max output tokens, stop sequences, seed
 panel is given; a failing side shows its error and never holds up the other. Under the answers a
 table gives, for each side, prompt and output tokens, cost per request and per 1,000 requests,
 time to first token, total time and whose prices were used; a line sums it up from
-``compare_prompt_savings`` ("N % shorter prompt, $X less per 1,000 requests (Y % cheaper)").
+``compare_prompt_savings`` ("N % shorter prompt, $X less per 1,000 requests (Y % cheaper)"), and
+one under it gives the break-even (``savings_break_even``): a fine-tuned model costs more per
+token, so from what length of the base model's prompt the fine-tuned side is the cheaper one.
 Prices come from the catalog (base models at their own prices, fine-tuned ones at their base's
 fine-tuned prices) unless the user types their own on a side; changing a price recomputes the
 figures without sending again. On the Demo connection the costs are marked as simulated.
@@ -18,7 +20,6 @@ import asyncio
 import dataclasses
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.api.evaluation_runner import StreamedReply, compare
 from desktop.core.errors import FinetuneError
+from desktop.core.playground.break_even import savings_break_even
 from desktop.core.playground.presets import GenerationSettings
 from desktop.core.playground.usage_cost import (
     PromptSavings,
@@ -47,9 +49,11 @@ from desktop.ui.playground.compare_votes import reply_as_turn
 from desktop.ui.playground.savings_results import (
     TABLE_ROWS,
     SavingsTableWidget,
+    break_even_text,
     savings_headline,
     settings_text,
     side_values,
+    summary_label,
 )
 from desktop.ui.playground.savings_side import SavingsSideWidget
 from desktop.ui.playground.transcript import reply_footer
@@ -128,16 +132,18 @@ class PromptSavingsWidget(QWidget):
         self.table = SavingsTableWidget()
         layout.addWidget(self.table)
         bottom = QHBoxLayout()
-        self.headline_label = QLabel()
-        self.headline_label.setObjectName("savingsHeadline")
-        self.headline_label.setWordWrap(True)
-        self.headline_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.headline_label = summary_label("savingsHeadline")
+        self.break_even_label = summary_label("savingsBreakEven")
+        self.break_even_label.setVisible(False)
+        lines = QVBoxLayout()
+        lines.addWidget(self.headline_label)
+        lines.addWidget(self.break_even_label)
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("savingsRunButton")
         self.run_button.setToolTip("Send the test message to both sides at once")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setObjectName("savingsStopButton")
-        bottom.addWidget(self.headline_label, 1)
+        bottom.addLayout(lines, 1)
         bottom.addWidget(self.stop_button)
         bottom.addWidget(self.run_button)
         layout.addLayout(bottom)
@@ -232,17 +238,17 @@ class PromptSavingsWidget(QWidget):
             return None
         base, tuned = self.base_side.model, self.tuned_side.model
         if base is None or tuned is None:
-            self.headline_label.setText("Choose a model on both sides first.")
+            self._say("Choose a model on both sides first.")
             return None
         text = self.message_edit.toPlainText()
         if not text.strip():
-            self.headline_label.setText("Write a test message first.")
+            self._say("Write a test message first.")
             return None
         self._on_model_changed()  # the catalog may have loaded since the window opened
         settings, problems = self._read_settings()
         problems += [p for side in self._sides for p in side.price_problems()]
         if problems:
-            self.headline_label.setText("Correct the settings first: " + " ".join(problems))
+            self._say("Correct the settings first: " + " ".join(problems))
             return None
         self._models = {BASE: base, TUNED: tuned}
         self._prompts = {}
@@ -255,7 +261,7 @@ class PromptSavingsWidget(QWidget):
         self._replies = {}
         self.savings = None
         self.table.clearContents()
-        self.headline_label.setText("Waiting for both answers…")
+        self._say("Waiting for both answers…")
         task = self._run(settings)
         self.run_task = task
         task.add_done_callback(self._on_task_done)
@@ -289,7 +295,7 @@ class PromptSavingsWidget(QWidget):
         except FinetuneError as exc:
             for side in self._sides:
                 side.column.footer.setText(f"Failed: {exc.user_message}")
-            self.headline_label.setText(exc.user_message)
+            self._say(exc.user_message)
             return
         await compare(
             provider,
@@ -344,12 +350,10 @@ class PromptSavingsWidget(QWidget):
         failed = [i for i in (BASE, TUNED) if i not in self._replies or self._replies[i].failed]
         if failed:
             names = " and ".join(self._sides[i].title_text for i in failed)
-            self.headline_label.setText(
-                f"{names} failed (see its answer); no savings can be worked out this time."
-            )
+            self._say(f"{names} failed (see its answer); no savings can be worked out this time.")
             return
         if catalog is None:
-            self.headline_label.setText("The model list is not loaded yet; costs are unknown.")
+            self._say("The model list is not loaded yet; costs are unknown.")
             return
         variants = []
         for index in (BASE, TUNED):
@@ -362,7 +366,16 @@ class PromptSavingsWidget(QWidget):
         self.savings = compare_prompt_savings(
             variants[BASE], variants[TUNED], catalog, extra_prices=self._prices()
         )
-        self.headline_label.setText(savings_headline(self.savings, simulated=self._demo))
+        self._say(
+            savings_headline(self.savings, simulated=self._demo),
+            break_even_text(savings_break_even(self.savings), simulated=self._demo),
+        )
+
+    def _say(self, headline: str, break_even: str = "") -> None:
+        """Show the headline and the break-even line under it (hidden when empty)."""
+        self.headline_label.setText(headline)
+        self.break_even_label.setText(break_even)
+        self.break_even_label.setVisible(bool(break_even))
 
     def side_figures(self, index: int) -> list[str]:
         """The table's texts for one side (0 base, 1 fine-tuned), top to bottom."""

@@ -1,6 +1,7 @@
 """The results of the Prompt savings window: the table (one column per side), the texts of its
-rows, the prices used and the one-line summary ("N % shorter prompt, $X less per 1,000 requests
-(Y % cheaper)").
+rows, the prices used, the one-line summary ("N % shorter prompt, $X less per 1,000 requests
+(Y % cheaper)") and the break-even line under it (how long the base model's prompt must be before
+the fine-tuned model, dearer per token, costs less per request).
 
 The texts are pure functions over core values, so the window only places them. Unknown prices are
 said in words; on the Demo connection money is marked as simulated. Money keeps three significant
@@ -9,11 +10,13 @@ digits below a dollar, so the difference between two cheap requests stays visibl
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem
 
 from desktop.api.evaluation_runner import StreamedReply
+from desktop.core.playground.break_even import PromptBreakEven
 from desktop.core.playground.presets import GenerationSettings
 from desktop.core.playground.usage_cost import (
     REQUESTS_PER_QUOTE,
@@ -27,12 +30,14 @@ __all__ = [
     "TABLE_ROWS",
     "UNKNOWN_PRICE",
     "SavingsTableWidget",
+    "break_even_text",
     "format_money",
     "parse_price",
     "prices_text",
     "savings_headline",
     "settings_text",
     "side_values",
+    "summary_label",
 ]
 
 TABLE_ROWS = (
@@ -84,6 +89,15 @@ class SavingsTableWidget(QTableWidget):
         """One side's texts, top to bottom ("" where empty)."""
         items = (self.item(row, index) for row in range(len(TABLE_ROWS)))
         return [item.text() if item is not None else "" for item in items]
+
+
+def summary_label(object_name: str) -> QLabel:
+    """A wrapped line of the summary under the table, selectable so it can be copied."""
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 def parse_price(text: str, what: str) -> tuple[Decimal | None, str | None]:
@@ -201,3 +215,53 @@ def savings_headline(savings: PromptSavings, *, simulated: bool) -> str:
         share = "" if cheaper is None else f" ({-cheaper} % more expensive)"
         text = f"{head}, {format_money(-saved)} more per 1,000 requests{share}."
     return f"{text} {SIMULATED_NOTE}" if simulated else text
+
+
+def _times(ratio: Decimal) -> str:
+    """A price ratio for people: "2×", "1.5×", "0.12×"."""
+    places = Decimal("0.01") if ratio < 1 else Decimal("0.1")
+    text = f"{ratio.quantize(places, rounding=ROUND_HALF_UP):f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "×"
+
+
+def break_even_text(break_even: PromptBreakEven, *, simulated: bool) -> str:
+    """One line under the headline: from what base prompt length the fine-tuned side is cheaper.
+
+    Args:
+        break_even: the break-even figures of both sides (answers unchanged).
+        simulated: the Demo connection answered (the figures rest on simulated answers).
+
+    Returns:
+        e.g. "The fine-tuned model costs 2× per prompt token. It becomes cheaper once the base
+        model's prompt is over 480 tokens (yours: 131), with the same answers."; "" when a price
+        is unknown (the headline says which).
+    """
+    if break_even.case == "unknown":
+        return ""
+    ratio = break_even.input_price_ratio
+    head = "" if ratio is None else f"The fine-tuned model costs {_times(ratio)} per prompt token. "
+    note = " (simulated)" if simulated else ""
+    yours = f"yours: {break_even.base_prompt_tokens:,}{', simulated' if simulated else ''}"
+    length = break_even.prompt_tokens
+    if break_even.case == "always_cheaper":
+        tail = (
+            "It is cheaper at any prompt length: the base model's answer alone costs more than "
+            f"the whole fine-tuned request{note}"
+        )
+    elif break_even.case == "never_cheaper" or length is None:
+        tail = (
+            f"It is never cheaper here: the base model's prompt costs nothing at these prices{note}"
+        )
+    elif break_even.tuned_is_cheaper:
+        under = length.to_integral_value(rounding=ROUND_CEILING)
+        tail = (
+            f"It is cheaper already: the base model's prompt would need to be under {under:,} "
+            f"tokens ({yours}) to cost less, with the same answers"
+        )
+    else:
+        over = length.to_integral_value(rounding=ROUND_FLOOR)
+        tail = (
+            f"It becomes cheaper once the base model's prompt is over {over:,} tokens ({yours}), "
+            "with the same answers"
+        )
+    return f"{head}{tail}."

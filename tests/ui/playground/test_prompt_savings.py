@@ -6,6 +6,7 @@ catalog's prices, or the user's own), latency and the savings line."""
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -234,6 +235,83 @@ def test_one_side_failing_leaves_the_other_sides_figures(
     assert view.side_figures(1)[0] == "failed"
     assert "failed" in view.headline_label.text()
     assert view.savings is None
+    assert shown_errors == []
+
+
+def break_even_tokens(view: PromptSavingsWidget, prices: list[Decimal]) -> Decimal:
+    """The base prompt length at which both sides cost the same, worked out from the table's
+    tokens (answers unchanged): (tuned in x its input + tuned out x its output - base out x its
+    output) / base input price. ``prices``: base in, base out, tuned in, tuned out."""
+    base_out = tokens(view.side_figures(0)[1])
+    tuned_in, tuned_out = (tokens(text) for text in view.side_figures(1)[:2])
+    base_price_in, base_price_out, tuned_price_in, tuned_price_out = prices
+    room = tuned_in * tuned_price_in + tuned_out * tuned_price_out - base_out * base_price_out
+    return room / base_price_in
+
+
+def test_break_even_line_says_from_what_base_prompt_length_fine_tuning_pays_and_follows_prices(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+) -> None:
+    trained = train_a_model(emulator)
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    view = open_savings(qtbot, window)
+    assert view.choose_models(BASE, trained)
+    assert not view.break_even_label.isVisible()
+    fill_and_run(qtbot, qasync_loop, view, "What are your opening hours?")
+    sent = len(chat_requests(emulator))
+    base_in = tokens(view.side_figures(0)[0])
+    catalog = [Decimal("0.15"), Decimal("0.60"), Decimal("0.30"), Decimal("1.20")]
+
+    # The Demo's fine-tuned model answers shorter, so at the catalog's prices it is cheaper
+    # whatever the length of the base model's prompt.
+    assert break_even_tokens(view, catalog) < 0
+    line = view.break_even_label.text()
+    assert view.break_even_label.isVisible()
+    assert line == (
+        "The fine-tuned model costs 2× per prompt token. It is cheaper at any prompt length: "
+        "the base model's answer alone costs more than the whole fine-tuned request (simulated)."
+    )
+
+    qtbot.keyClicks(view.tuned_side.input_price_edit, "5")  # a dear fine-tuned prompt token
+    length = break_even_tokens(view, [*catalog[:2], Decimal(5), catalog[3]])
+    assert length > base_in
+    assert view.break_even_label.text() == (
+        "The fine-tuned model costs 33.3× per prompt token. It becomes cheaper once the base "
+        f"model's prompt is over {math.floor(length):,} tokens (yours: {base_in:,}, simulated), "
+        "with the same answers."
+    )
+
+    qtbot.keyClicks(view.base_side.input_price_edit, "2")  # a dear base prompt token too
+    length = break_even_tokens(view, [Decimal(2), catalog[1], Decimal(5), catalog[3]])
+    assert 0 < length < base_in
+    assert view.break_even_label.text() == (
+        "The fine-tuned model costs 2.5× per prompt token. It is cheaper already: the base "
+        f"model's prompt would need to be under {math.ceil(length):,} tokens (yours: "
+        f"{base_in:,}, simulated) to cost less, with the same answers."
+    )
+    assert view.savings is not None and (view.savings.cost_saved_per_1000 or 0) > 0
+    assert len(chat_requests(emulator)) == sent  # worked out again, not asked again
+    assert shown_errors == []
+
+
+def test_break_even_line_goes_away_when_a_later_run_fails_on_one_side(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+) -> None:
+    trained = train_a_model(emulator)
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    window.playground_tab.open_model(UNKNOWN)  # listed, but the emulator refuses it
+    view = open_savings(qtbot, window)
+    assert view.choose_models(BASE, trained)
+    fill_and_run(qtbot, qasync_loop, view, "How do I reset my password?")
+    assert view.break_even_label.isVisible() and view.break_even_label.text()
+
+    assert view.choose_models(BASE, UNKNOWN)
+    click(qtbot, view.run_button)
+    assert view.run_task is not None
+    run(qasync_loop, view.run_task)
+
+    assert "failed" in view.headline_label.text()
+    assert view.break_even_label.text() == "" and not view.break_even_label.isVisible()
     assert shown_errors == []
 
 
