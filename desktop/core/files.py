@@ -13,6 +13,13 @@ On Windows the rename fails with ``PermissionError`` while another program (Exce
 holds the destination open; such holds are often brief (a virus scanner, a sync client), so
 the rename is retried for about a second before :class:`FileInUseError` says which file to
 close.
+
+The app's own readers must not be such a hold: the Datasets tab keeps the open dataset's file
+open while it is shown, and Save or "Add to dataset" then renames a new version over it. On
+Windows a file opened by Python's ``open`` cannot be replaced (it is not shared for deletion), so
+readers open files with :func:`open_for_reading`, which on Windows also grants
+``FILE_SHARE_DELETE``: the rename then succeeds and the reader keeps the old contents, as on
+POSIX systems.
 """
 
 from __future__ import annotations
@@ -22,12 +29,13 @@ import errno
 import os
 import secrets
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import BinaryIO, Self
 
 from desktop.core.errors import (
     DiskFullError,
@@ -36,7 +44,14 @@ from desktop.core.errors import (
     WritePermissionError,
 )
 
-__all__ = ["FileInUseError", "PendingFile", "check_cancel", "save_error", "write_via_temp"]
+__all__ = [
+    "FileInUseError",
+    "PendingFile",
+    "check_cancel",
+    "open_for_reading",
+    "save_error",
+    "write_via_temp",
+]
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
@@ -64,6 +79,71 @@ def in_use_error(dst: Path, exc: OSError) -> FileInUseError:
         ),
         file=str(dst),
     )
+
+
+def open_for_reading(path: Path) -> BinaryIO:
+    """Open ``path`` for binary reading without stopping it from being replaced or renamed.
+
+    The same as ``open(path, "rb")`` except on Windows, where the file is opened with
+    ``FILE_SHARE_DELETE`` as well (see the module notes).
+
+    Raises:
+        OSError: as ``open`` (FileNotFoundError, PermissionError, IsADirectoryError…).
+    """
+    if sys.platform == "win32":
+        return _open_shared_on_windows(path)
+    return open(path, "rb")
+
+
+if sys.platform == "win32":  # pragma: no cover (Windows only)
+    import ctypes
+    import msvcrt
+    from ctypes import wintypes
+
+    _GENERIC_READ = 0x80000000
+    _SHARE_ALL = 0x1 | 0x2 | 0x4  # FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
+    _OPEN_EXISTING = 3
+    _FILE_ATTRIBUTE_NORMAL = 0x80
+    _ERROR_ACCESS_DENIED = 5
+    _INVALID_HANDLE = wintypes.HANDLE(-1).value
+
+    _kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    _create_file = _kernel32.CreateFileW
+    _create_file.restype = wintypes.HANDLE
+    _create_file.argtypes = [
+        wintypes.LPCWSTR,
+        wintypes.DWORD,
+        wintypes.DWORD,
+        wintypes.LPVOID,
+        wintypes.DWORD,
+        wintypes.DWORD,
+        wintypes.HANDLE,
+    ]
+
+    def _open_shared_on_windows(path: Path) -> BinaryIO:
+        handle = _create_file(
+            str(path),
+            _GENERIC_READ,
+            _SHARE_ALL,
+            None,
+            _OPEN_EXISTING,
+            _FILE_ATTRIBUTE_NORMAL,
+            None,
+        )
+        if handle == _INVALID_HANDLE or handle is None:
+            code = ctypes.get_last_error()
+            if code == _ERROR_ACCESS_DENIED and Path(path).is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+            # WinError picks the OSError subclass of the code (2: FileNotFoundError).
+            error = ctypes.WinError(code)
+            error.filename = str(path)
+            raise error
+        try:
+            fd = msvcrt.open_osfhandle(handle, os.O_RDONLY | os.O_BINARY)
+        except OSError:
+            _kernel32.CloseHandle(handle)
+            raise
+        return os.fdopen(fd, "rb")
 
 
 def check_cancel(cancel: threading.Event | None) -> None:

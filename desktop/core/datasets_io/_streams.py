@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from desktop.core.errors import DatasetUnreadableError
-from desktop.core.files import check_cancel
+from desktop.core.files import check_cancel, open_for_reading
 
 __all__ = [
     "Progress",
@@ -34,11 +34,13 @@ _CANCEL_EVERY_LINES = 1024
 def open_input(path: Path) -> BinaryIO:
     """Open a file for binary reading, turning OS errors into errors that name the file.
 
+    The file can still be saved over while it is open (``open_for_reading``), also on Windows.
+
     Raises:
         DatasetUnreadableError: missing file, a folder, or no read permission.
     """
     try:
-        return open(path, "rb")
+        return open_for_reading(path)
     except FileNotFoundError as exc:
         raise DatasetUnreadableError(
             f"{path}: {exc}",
