@@ -18,8 +18,9 @@ The app's own readers must not be such a hold: the Datasets tab keeps the open d
 open while it is shown, and Save or "Add to dataset" then renames a new version over it. On
 Windows a file opened by Python's ``open`` cannot be replaced (it is not shared for deletion), so
 readers open files with :func:`open_for_reading`, which on Windows also grants
-``FILE_SHARE_DELETE``: the rename then succeeds and the reader keeps the old contents, as on
-POSIX systems.
+``FILE_SHARE_DELETE``, and a rename refused there is done with ``ReplaceFileW`` (``MoveFileExW``,
+behind ``os.replace``, never replaces an open file, while ``ReplaceFileW`` does when the readers
+share it for deletion): the reader keeps the old contents, as on POSIX systems.
 """
 
 from __future__ import annotations
@@ -300,7 +301,7 @@ def _replace_patiently(temp: Path, dst: Path) -> None:
     """
     for delay in (*RENAME_RETRY_DELAYS, None):
         try:
-            os.replace(temp, dst)
+            _replace(temp, dst)
             return
         except PermissionError as exc:
             if delay is None:
@@ -308,6 +309,43 @@ def _replace_patiently(temp: Path, dst: Path) -> None:
                     raise
                 raise in_use_error(dst, exc) from exc
             time.sleep(delay)
+
+
+def _replace(temp: Path, dst: Path) -> None:
+    """``os.replace``; on Windows, when ``dst`` is open (shared for deletion, as the app's own
+    readers open it), ``ReplaceFileW``, the one call Windows allows to replace such a file."""
+    try:
+        os.replace(temp, dst)
+    except PermissionError:
+        if sys.platform != "win32" or not dst.is_file():
+            raise
+        _replace_open_file_on_windows(temp, dst)
+
+
+if sys.platform == "win32":  # pragma: no cover (Windows only)
+    _REPLACEFILE_IGNORE_MERGE_ERRORS = 0x2
+    _replace_file = _kernel32.ReplaceFileW
+    _replace_file.restype = wintypes.BOOL
+    _replace_file.argtypes = [
+        wintypes.LPCWSTR,
+        wintypes.LPCWSTR,
+        wintypes.LPCWSTR,
+        wintypes.DWORD,
+        wintypes.LPVOID,
+        wintypes.LPVOID,
+    ]
+
+    def _replace_open_file_on_windows(temp: Path, dst: Path) -> None:
+        if not _replace_file(
+            str(dst), str(temp), None, _REPLACEFILE_IGNORE_MERGE_ERRORS, None, None
+        ):
+            error = ctypes.WinError(ctypes.get_last_error())
+            raise PermissionError(error.errno, error.strerror, str(dst))
+
+else:
+
+    def _replace_open_file_on_windows(temp: Path, dst: Path) -> None:
+        raise NotImplementedError("ReplaceFileW exists on Windows only")
 
 
 def _is_read_only(path: Path) -> bool:
