@@ -54,6 +54,7 @@ from desktop.core.playground.add_to_dataset import (
 from desktop.core.types import ChatMessage
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.playground.dialogs import ask_open_path, ask_save_path
+from desktop.ui.playground.long_text_view import LongTextView
 
 __all__ = ["CHOOSE_OTHER", "NEW_FILE", "AddToDatasetDialog", "DatasetsLink"]
 
@@ -132,14 +133,13 @@ class AddToDatasetDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.conversation_view = QPlainTextEdit()
-        self.conversation_view.setObjectName("exampleConversation")
-        self.conversation_view.setReadOnly(True)
-        self.conversation_view.setPlainText(
+        # A pasted document can be one 540 KB paragraph: LongTextView shows it without a stall.
+        self.conversation_view = LongTextView(
             "\n\n".join(
                 f"{_ROLE_NAMES.get(m.role, m.role)}:\n{m.content}" for m in self._messages[:-1]
             )
         )
+        self.conversation_view.setObjectName("exampleConversation")
         layout.addWidget(self.conversation_view, 2)
         reply_label = QLabel("The reply to keep (edit it to correct it)")
         reply_label.setObjectName("fieldLabel")

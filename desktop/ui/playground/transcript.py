@@ -4,6 +4,9 @@ Finished turns are rendered as Markdown (code blocks in a fixed-width font), sel
 copyable; each reply has a line with its tokens, cost, time to first token and total time.
 The reply being streamed goes into ``reply_view``, a plain-text box (cheap to append to at
 hundreds of tokens a second); when it ends, it joins the conversation as a rendered block.
+A turn too long to lay out at once (a pasted document: ``desktop.core.playground.long_text``)
+shows its start and "Show all", which opens the whole text in a scrolling plain-text box
+(``long_text_view``); Copy and Edit always take the whole text.
 """
 
 from __future__ import annotations
@@ -23,7 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.playground.long_text import is_long, preview_end
 from desktop.core.playground.sessions import ChatSession, ChatTurn, TurnStatus
+from desktop.ui.playground.long_text_view import LongTextView
+
+FULL_VIEW_HEIGHT = 360
+"""The height of a long turn's whole-text box: it scrolls instead of stretching the chat."""
 
 _SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -123,6 +131,9 @@ class TurnWidget(QFrame):
     """One turn: who wrote it, the text, and (replies) the footer; Copy, Edit (user messages),
     Add to dataset… (replies) and Delete buttons.
 
+    A long turn (``is_long``) shows only its start in ``body``, then ``more_label`` and
+    ``show_all_button``; Show all puts the whole text in ``full_view`` (made on first use).
+
     Call only from the GUI thread.
     """
 
@@ -138,7 +149,7 @@ class TurnWidget(QFrame):
         self.turn = turn
         self.setObjectName("replyTurn" if turn.is_reply else "userTurn")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        column = QVBoxLayout(self)
+        column = self._column = QVBoxLayout(self)
         column.setContentsMargins(10, 6, 10, 6)
         column.setSpacing(4)
         head = QHBoxLayout()
@@ -183,8 +194,14 @@ class TurnWidget(QFrame):
             self.body.setTextFormat(Qt.TextFormat.MarkdownText)
         else:
             self.body.setTextFormat(Qt.TextFormat.PlainText)
-        self.body.setText(turn.content)
         column.addWidget(self.body)
+        self.more_label: QLabel | None = None
+        self.show_all_button: QPushButton | None = None
+        self.full_view: LongTextView | None = None
+        if is_long(turn.content):
+            self._add_show_all(column)
+        else:
+            self.body.setText(turn.content)
         self.footer: QLabel | None = None
         if turn.is_reply:
             self.footer = QLabel(reply_footer(turn, simulated=simulated))
@@ -194,6 +211,38 @@ class TurnWidget(QFrame):
             column.addWidget(self.footer)
         self.copy_button.clicked.connect(self._on_copy_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
+
+    def _add_show_all(self, column: QVBoxLayout) -> None:
+        shown = preview_end(self.turn.content)
+        self.body.setText(self.turn.content[:shown])
+        row = QHBoxLayout()
+        self.more_label = QLabel(f"… {len(self.turn.content) - shown:,} more characters")
+        self.more_label.setObjectName("turnMoreLabel")
+        row.addWidget(self.more_label)
+        self.show_all_button = QPushButton("Show all")
+        self.show_all_button.setObjectName("showAllTurnButton")
+        self.show_all_button.setToolTip("Show the whole text in a box of its own")
+        self.show_all_button.clicked.connect(self._on_show_all_clicked)
+        row.addWidget(self.show_all_button)
+        row.addStretch(1)
+        column.addLayout(row)
+
+    def _on_show_all_clicked(self) -> None:
+        assert self.more_label is not None and self.show_all_button is not None
+        showing_all = self.full_view is not None and self.full_view.isVisibleTo(self)
+        if self.full_view is None:
+            self.full_view = LongTextView(self.turn.content)
+            self.full_view.setFixedHeight(FULL_VIEW_HEIGHT)
+            self._column.insertWidget(self._column.indexOf(self.body) + 1, self.full_view)
+        self.full_view.setVisible(not showing_all)
+        self.body.setVisible(showing_all)
+        if showing_all:
+            shown = len(self.body.text())
+            self.more_label.setText(f"… {len(self.turn.content) - shown:,} more characters")
+            self.show_all_button.setText("Show all")
+        else:
+            self.more_label.setText(f"All {len(self.turn.content):,} characters")
+            self.show_all_button.setText("Show less")
 
     def set_actions_enabled(self, enabled: bool) -> None:
         for button in (self.edit_button, self.add_to_dataset_button, self.delete_button):
@@ -300,5 +349,5 @@ class TranscriptWidget(QScrollArea):
         bar.setValue(bar.maximum())
 
     def texts(self) -> list[str]:
-        """The text of each turn shown, in order (for tests and accessibility tools)."""
-        return [widget.body.text() for widget in self.turn_widgets]
+        """The whole text of each turn shown, in order (for tests and accessibility tools)."""
+        return [widget.turn.content for widget in self.turn_widgets]
