@@ -25,8 +25,11 @@ __all__ = [
     "text_offset",
 ]
 
-LONG_TEXT_CHARS = 20_000
-"""A turn with more characters than this shows only its start until "Show all"."""
+LONG_TEXT_CHARS = 12_000
+"""A turn with more characters than this shows only its start until "Show all".
+
+Measured (tests/benchmarks/long_turn_responsiveness.py): a turn of 12,000 characters shown
+whole stalls the window ~40 ms once, 16,000 ~48 ms, 20,000 ~62 ms; the target is ≤ 50 ms."""
 PREVIEW_CHARS = 4_000
 """At most this many characters of a long turn's start are shown."""
 BLOCK_CHARS = 2_000

@@ -30,6 +30,10 @@ from desktop.core.playground.long_text import is_long, preview_end
 from desktop.core.playground.sessions import ChatSession, ChatTurn, TurnStatus
 from desktop.ui.playground.long_text_view import LongTextView
 
+_NATURAL_HINT_CHARS = 2_000
+_HINT_LINE_CHARS = 80
+_MINIMUM_LINE_CHARS = 20
+
 FULL_VIEW_HEIGHT = 360
 """The height of a long turn's whole-text box: it scrolls instead of stretching the chat."""
 
@@ -117,14 +121,37 @@ class _TextLabel(QLabel):
     def sizeHint(self) -> QSize:
         value = self._sizes.get("hint")
         if not isinstance(value, QSize):
-            value = self._sizes["hint"] = super().sizeHint()
+            if self._estimated():
+                # QLabel lays a long text out at several widths to find its "natural" one (7
+                # times the cost of one layout); the conversation sets the width anyway.
+                width = self.fontMetrics().averageCharWidth() * _HINT_LINE_CHARS
+                value = QSize(width, self.heightForWidth(width))
+            else:
+                value = super().sizeHint()
+            self._sizes["hint"] = value
         return value
 
     def minimumSizeHint(self) -> QSize:
         value = self._sizes.get("minimum")
         if not isinstance(value, QSize):
-            value = self._sizes["minimum"] = super().minimumSizeHint()
+            if self._estimated():
+                # QLabel's own lays the text out one word a line; a long text is not shown
+                # narrower than this anyway (the Playground's window is wider).
+                margins = self.contentsMargins()
+                value = QSize(
+                    self.fontMetrics().averageCharWidth() * _MINIMUM_LINE_CHARS
+                    + margins.left()
+                    + margins.right(),
+                    self.fontMetrics().height() + margins.top() + margins.bottom(),
+                )
+            else:
+                value = super().minimumSizeHint()
+            self._sizes["minimum"] = value
         return value
+
+    def _estimated(self) -> bool:
+        """Whether the size hints are estimated rather than asked of QLabel (long texts)."""
+        return self.wordWrap() and len(self.text()) > _NATURAL_HINT_CHARS
 
 
 class TurnWidget(QFrame):

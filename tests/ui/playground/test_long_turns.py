@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from desktop.core.playground.long_text import PREVIEW_CHARS
+from desktop.core.playground.long_text import LONG_TEXT_CHARS, PREVIEW_CHARS
+from desktop.core.playground.sessions import ChatSession, ChatTurn
 from desktop.sandbox import Emulator
-from desktop.ui.playground.transcript import TurnWidget
+from desktop.ui.playground.transcript import TranscriptWidget, TurnWidget
 from tests.ui.conftest import WindowFactory
 from tests.ui.loop_helpers import run
 from tests.ui.playground.test_faults import click, reopen
@@ -87,3 +88,23 @@ def test_reopened_chat_with_a_long_turn_shows_its_start_and_show_all(
     QGuiApplication.clipboard().clear()
     qtbot.mouseClick(user_turn.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == PASTE
+
+
+def test_turn_is_shown_whole_up_to_the_limit_and_by_its_start_when_longer(qtbot: Any) -> None:
+    view = TranscriptWidget()
+    qtbot.addWidget(view)
+    whole = "word " * (LONG_TEXT_CHARS // 5)
+    longer = whole + "x"
+    session = ChatSession(
+        id="s",
+        title="t",
+        model=MODEL,
+        turns=(ChatTurn("user", whole), ChatTurn("assistant", longer, model=MODEL)),
+    )
+    view.show_session(session, simulated=False)
+
+    shown_whole, shown_start = view.turn_widgets
+    assert shown_whole.show_all_button is None and shown_whole.body.text() == whole
+    assert shown_start.show_all_button is not None
+    assert len(shown_start.body.text()) <= PREVIEW_CHARS
+    assert view.texts() == [whole, longer]
