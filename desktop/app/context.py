@@ -112,6 +112,7 @@ class AppContext:
     _tokenizers_lock: threading.Lock = field(default_factory=threading.Lock)
     _tokenizers_ready: bool = False
     _closed: bool = False
+    _background: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @property
     def keychain(self) -> Keychain:
@@ -220,11 +221,13 @@ class AppContext:
         the model catalog (in worker threads, so their first use does not wait)."""
         import asyncio
 
-        return [
+        tasks: list[asyncio.Task[Any]] = [
             self.connection_service.start_check(),
             asyncio.ensure_future(self._prepare_tokenizers()),
             asyncio.ensure_future(asyncio.to_thread(self.catalogs.get)),
         ]
+        self._background.extend(tasks)
+        return tasks
 
     async def _prepare_tokenizers(self) -> None:
         import asyncio
@@ -248,6 +251,12 @@ class AppContext:
             return
         self._closed = True
         try:
+            # Background work still going (a slow connection check) stops here, so none of it
+            # wakes up after the loop is gone.
+            pending = [task for task in self._background if not task.done()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
             await self.providers.aclose()
             await self.connection_service.aclose()
         finally:
