@@ -53,3 +53,10 @@ async def until(condition: Callable[[], bool], *, interval: float = 0.01) -> Non
     """
     while not condition():
         await asyncio.sleep(interval)
+
+
+async def close_and_wait(widget: Any, *tasks: Awaitable[Any]) -> None:
+    """Close ``widget`` on the running loop, as a click on its close box does, then wait for
+    ``tasks`` to end (whatever they end with)."""
+    widget.close()
+    await asyncio.gather(*tasks, return_exceptions=True)

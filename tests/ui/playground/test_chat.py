@@ -18,7 +18,7 @@ from desktop.sandbox import Emulator
 from desktop.ui.playground.transcript import reply_footer
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import WindowFactory, context_of
-from tests.ui.loop_helpers import next_emission, run
+from tests.ui.loop_helpers import close_and_wait, next_emission, run
 from tests.ui.playground.test_playground import (
     MODEL,
     open_playground,
@@ -286,8 +286,7 @@ def test_closing_the_window_mid_reply_keeps_the_message_and_the_partial_reply(
             lambda: len(playground.reply_view.toPlainText().split()) >= 3,
         ),
     )
-    window.close()
-    run(qasync_loop, asyncio.gather(task, return_exceptions=True))
+    run(qasync_loop, close_and_wait(window, task))
 
     [summary] = store.list_sessions()
     saved = store.session(summary.id)

@@ -3,7 +3,6 @@ Compare…, picks models, types, clicks Send, votes blind and exports the votes.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from PySide6.QtCore import Qt
 from desktop.core.dataset import check_file
 from desktop.ui.playground.compare import CompareWidget
 from tests.ui.conftest import WindowFactory, context_of
-from tests.ui.loop_helpers import run, until
+from tests.ui.loop_helpers import close_and_wait, run, until
 from tests.ui.playground.conftest import DialogAnswers
 from tests.ui.playground.test_playground import (
     open_playground,
@@ -265,8 +264,7 @@ def test_closing_the_window_while_comparing_stops_every_column(
     assert task is not None
     run(qasync_loop, until(lambda: any(c.answer for c in view.columns[:2])))
 
-    window.close()
-    run(qasync_loop, asyncio.gather(task, return_exceptions=True))
+    run(qasync_loop, close_and_wait(window, task))
 
     assert task.done()
     assert view.compare_task is None

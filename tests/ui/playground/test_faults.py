@@ -6,7 +6,6 @@ Compare's faults are in ``test_faults_compare.py``.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from typing import Any
@@ -21,7 +20,7 @@ from desktop.sandbox import Emulator, Faults
 from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import ShownError, WindowFactory, context_of
-from tests.ui.loop_helpers import next_emission, run
+from tests.ui.loop_helpers import close_and_wait, next_emission, run
 from tests.ui.playground.test_playground import (
     MODEL,
     open_playground,
@@ -131,8 +130,7 @@ def test_closing_the_window_mid_reply_keeps_every_turn_for_the_next_window(
         ),
     )
 
-    window.close()
-    run(qasync_loop, asyncio.gather(task, return_exceptions=True))
+    run(qasync_loop, close_and_wait(window, task))
     _, reopened = reopen(make_window, qasync_loop, slow_emulator.base_url, qtbot)
 
     texts = reopened.transcript.texts()

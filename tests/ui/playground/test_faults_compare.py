@@ -16,7 +16,7 @@ from desktop.sandbox import Emulator, Faults
 from desktop.storage.playground_store import PlaygroundStore
 from desktop.ui.playground.compare import CompareWidget
 from tests.ui.conftest import ShownError, WindowFactory, context_of
-from tests.ui.loop_helpers import run, until
+from tests.ui.loop_helpers import close_and_wait, run, until
 from tests.ui.playground.test_compare import (
     BIG,
     MINI,
@@ -100,8 +100,8 @@ def test_closing_the_compare_window_mid_answer_keeps_the_round_in_the_saved_chat
     view = open_compare(qtbot, window)
     task = start_slow_round(qtbot, qasync_loop, view, "Tell me about refunds")
 
-    view.close()
-    run(qasync_loop, task)
+    run(qasync_loop, close_and_wait(view, task))
+    assert not task.cancelled() and task.exception() is None
 
     assert playground.session_list.titles() == ["Compare: Tell me about refunds"]
     click_row(qtbot, playground.session_list.list, 0)
@@ -126,8 +126,7 @@ def test_closing_the_main_window_mid_answer_keeps_the_round_for_the_next_window(
     view = open_compare(qtbot, window)
     task = start_slow_round(qtbot, qasync_loop, view, "How do I reset my password?")
 
-    window.close()
-    run(qasync_loop, asyncio.gather(task, return_exceptions=True))
+    run(qasync_loop, close_and_wait(window, task))
     answers = [c.answer for c in view.columns[:2]]
     _, reopened = reopen(make_window, qasync_loop, slow_emulator.base_url, qtbot)
 
