@@ -14,6 +14,7 @@ __all__ = [
     "GenerationSettings",
     "Preset",
     "PresetError",
+    "settings_phrases",
     "settings_problems",
     "validate_preset",
     "validate_settings",
@@ -55,6 +56,33 @@ class Preset:
     name: str
     settings: GenerationSettings
     system_prompt: str = ""
+
+
+def settings_phrases(settings: GenerationSettings, *, count_stops: bool = True) -> list[str]:
+    """The settings that are set, one short phrase each, in a fixed order.
+
+    Args:
+        settings: the generation settings.
+        count_stops: end with "N stop sequence(s)" when there are stop sequences (callers
+            that list them their own way pass False).
+
+    Returns:
+        e.g. ``["temperature 0.2", "top-p 0.9", "max tokens 200", "seed 7"]``; empty when
+        every setting is the service's default.
+    """
+    phrases = [
+        f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
+        for name, value in (
+            ("temperature", settings.temperature),
+            ("top-p", settings.top_p),
+            ("max tokens", settings.max_tokens),
+            ("seed", settings.seed),
+        )
+        if value is not None
+    ]
+    if count_stops and settings.stop:
+        phrases.append(f"{len(settings.stop)} stop sequence(s)")
+    return phrases
 
 
 def _is_number(value: object) -> bool:

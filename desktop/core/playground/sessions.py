@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from desktop.core.catalog import ModelCatalog
-from desktop.core.playground.presets import GenerationSettings
+from desktop.core.playground.presets import GenerationSettings, settings_phrases
 from desktop.core.playground.usage_cost import UsagePrices, reply_cost
 from desktop.core.types import ChatMessage, ChatRequest, Usage
 
@@ -381,16 +381,7 @@ def session_to_markdown(session: ChatSession) -> str:
     """
     lines = [f"# {session.title or _UNTITLED}", "", f"Model: `{session.model}`"]
     settings = session.settings
-    shown = [
-        f"{name} {value}"
-        for name, value in (
-            ("temperature", settings.temperature),
-            ("top-p", settings.top_p),
-            ("max tokens", settings.max_tokens),
-            ("seed", settings.seed),
-        )
-        if value is not None
-    ]
+    shown = settings_phrases(settings, count_stops=False)
     if settings.stop:
         shown.append("stop " + ", ".join(json.dumps(s, ensure_ascii=False) for s in settings.stop))
     if shown:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetIte
 
 from desktop.api.evaluation_runner import StreamedReply
 from desktop.core.playground.break_even import PromptBreakEven
-from desktop.core.playground.presets import GenerationSettings
+from desktop.core.playground.presets import GenerationSettings, settings_phrases
 from desktop.core.playground.usage_cost import (
     REQUESTS_PER_QUOTE,
     PromptSavings,
@@ -144,18 +144,7 @@ def settings_text(settings: GenerationSettings, problems: list[str]) -> str:
     """Which of the Playground's generation settings both requests use, in one line."""
     if problems:
         return "Correct the Playground's settings: " + " ".join(problems)
-    shown = [
-        f"{name} {value}"
-        for name, value in (
-            ("temperature", settings.temperature),
-            ("top-p", settings.top_p),
-            ("max tokens", settings.max_tokens),
-            ("seed", settings.seed),
-        )
-        if value is not None
-    ]
-    if settings.stop:
-        shown.append(f"{len(settings.stop)} stop sequence(s)")
+    shown = settings_phrases(settings)
     used = " · ".join(shown) if shown else "the service's defaults"
     return (
         f"Both requests use the Playground's settings: {used}. Each side's instructions "

@@ -28,6 +28,7 @@ from desktop.core.playground.presets import (
     MAX_STOP_SEQUENCES,
     GenerationSettings,
     Preset,
+    settings_phrases,
     settings_problems,
 )
 from desktop.ui.common.errors import show_error
@@ -228,18 +229,7 @@ class SettingsPanelWidget(QWidget):
         self.problems_label.setVisible(bool(problems))
         if problems:
             self.toggle_button.setChecked(True)  # never hide why Send is refused
-        shown = [
-            f"{name} {_number_text(value)}"
-            for name, value in (
-                ("temperature", settings.temperature),
-                ("top-p", settings.top_p),
-                ("max tokens", settings.max_tokens),
-                ("seed", settings.seed),
-            )
-            if value is not None
-        ]
-        if settings.stop:
-            shown.append(f"{len(settings.stop)} stop sequence(s)")
+        shown = settings_phrases(settings)
         if self.system_prompt.strip():
             shown.insert(0, "instructions")
         self.summary_label.setText(" · ".join(shown) if shown else "defaults")

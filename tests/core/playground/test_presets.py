@@ -8,6 +8,7 @@ from desktop.core.playground.presets import (
     GenerationSettings,
     Preset,
     PresetError,
+    settings_phrases,
     settings_problems,
     validate_preset,
     validate_settings,
@@ -55,3 +56,17 @@ def test_strips_the_name_when_a_preset_is_valid() -> None:
 def test_refuses_a_preset_when_its_name_is_blank() -> None:
     with pytest.raises(PresetError, match="empty"):
         validate_preset(Preset("  ", GenerationSettings()))
+
+
+def test_settings_phrases_name_only_what_is_set_in_a_fixed_order() -> None:
+    settings = GenerationSettings(temperature=0.2, max_tokens=200, stop=("END", "##"), seed=7)
+
+    assert settings_phrases(settings) == [
+        "temperature 0.2",
+        "max tokens 200",
+        "seed 7",
+        "2 stop sequence(s)",
+    ]
+    assert settings_phrases(settings, count_stops=False)[-1] == "seed 7"
+    assert settings_phrases(GenerationSettings(top_p=1.0)) == ["top-p 1"]
+    assert settings_phrases(GenerationSettings()) == []
