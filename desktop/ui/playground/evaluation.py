@@ -278,6 +278,7 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
             run_id=run.id,
         )
         self.progress_bar.setRange(0, max(len(jobs), 1))
+        self.progress_bar.setFormat("%v of %m answers")
         self.progress_bar.setValue(0)
         self.status_label.setText(f"Asking for {len(jobs):,} answers…")
         task = self._run(run, jobs)

@@ -117,7 +117,7 @@ class RunControls(QWidget):
         self.cancel_button.setToolTip("Stop the run; the answers received stay saved")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("evalProgress")
-        self.progress_bar.setFormat("%v of %m answers")
+        self.progress_bar.setFormat("No run yet")  # "%v of %m answers" once one starts
         self.progress_bar.setValue(0)
         self.status_label = QLabel()
         self.status_label.setObjectName("evalStatus")

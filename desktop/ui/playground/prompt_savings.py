@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.api.evaluation_runner import StreamedReply, compare
+from desktop.core.catalog import base_model_id
 from desktop.core.errors import FinetuneError
 from desktop.core.playground.break_even import savings_break_even
 from desktop.core.playground.presets import GenerationSettings
@@ -47,6 +48,7 @@ from desktop.core.types import ChatMessage, ChatRequest
 from desktop.ui.common.async_slots import async_slot
 from desktop.ui.playground.compare_votes import reply_as_turn
 from desktop.ui.playground.savings_results import (
+    NO_FINE_TUNED_MODEL,
     TABLE_ROWS,
     SavingsTableWidget,
     break_even_text,
@@ -163,12 +165,19 @@ class PromptSavingsWidget(QWidget):
             choice = choices.choice(row)
             if choice is not None and choice.enabled:
                 ids.append(choice.id)
-        base = next((m for m in ids if not is_fine_tuned_model(m)), None)
-        tuned = next((m for m in ids if is_fine_tuned_model(m)), base)
-        for side, model in ((self.base_side, base), (self.tuned_side, tuned)):
+        tuned = next((m for m in ids if is_fine_tuned_model(m)), None)
+        own_base = base_model_id(tuned) if tuned is not None else None
+        base = (
+            own_base
+            if own_base in ids
+            else next((m for m in ids if not is_fine_tuned_model(m)), None)
+        )
+        for side, model in ((self.base_side, base), (self.tuned_side, tuned or base)):
             if side.model_combo.currentIndex() < 0 and model is not None:
                 side.model_combo.setCurrentIndex(choices.row_of(model))
         self._on_model_changed()
+        if tuned is None and self.savings is None and not self.is_running:
+            self._say(NO_FINE_TUNED_MODEL)
 
     def choose_models(self, base: str, tuned: str) -> bool:
         """Choose both models; False when one is not listed."""

@@ -26,6 +26,7 @@ from desktop.core.playground.usage_cost import (
 )
 
 __all__ = [
+    "NO_FINE_TUNED_MODEL",
     "PRICE_ROW",
     "TABLE_ROWS",
     "UNKNOWN_PRICE",
@@ -39,6 +40,12 @@ __all__ = [
     "side_values",
     "summary_label",
 ]
+
+NO_FINE_TUNED_MODEL = (
+    "This connection has no fine-tuned model yet: train one from your examples in the Jobs tab "
+    "(New job…), then compare it here with its base model. Until then you can compare two base "
+    "models."
+)
 
 TABLE_ROWS = (
     "Prompt tokens",
