@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.api.evaluation_runner import MAX_COMPARE_COLUMNS, MIN_COMPARE_COLUMNS, compare
+from desktop.core.catalog import base_model_id
 from desktop.core.errors import FinetuneError
 from desktop.core.playground.sessions import ChatSession, chat_request
 from desktop.ui.common.async_slots import async_slot
@@ -264,10 +265,18 @@ class CompareWidget(CompareRounds):
         self.stop()
 
     def preselect(self, model: str | None) -> None:
-        """Choose ``model`` in the first column when no model is chosen there yet."""
-        first = self.model_combos[0]
-        if model is not None and first.currentIndex() < 0:
-            first.setCurrentIndex(self._picker.choices.row_of(model))
+        """Choose ``model`` in the first column when no model is chosen there yet, and for a
+        fine-tuned model its base model in the second (fine-tuned against base, the question
+        Compare answers first)."""
+        first, second = self.model_combos[0], self.model_combos[1]
+        if model is None or first.currentIndex() >= 0:
+            return
+        first.setCurrentIndex(self._picker.choices.row_of(model))
+        base = base_model_id(model)
+        if base != model and second.currentIndex() < 0:
+            choice = self._picker.choices.choice(self._picker.choices.row_of(base))
+            if choice is not None and choice.enabled:
+                second.setCurrentIndex(self._picker.choices.row_of(base))
 
     def stop(self) -> bool:
         """Stop every column still streaming; what arrived stays. True if one was running."""

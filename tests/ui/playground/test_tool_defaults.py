@@ -1,4 +1,4 @@
-"""Which models Prompt savings starts with, on the emulator through the real SDK."""
+"""Which models Compare and Prompt savings start with, on the emulator through the real SDK."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from desktop.core.catalog import base_model_id
 from desktop.ui.playground.savings_results import NO_FINE_TUNED_MODEL
 from tests.ui.conftest import WindowFactory
+from tests.ui.playground.test_compare import open_compare
 from tests.ui.playground.test_playground import open_playground
 from tests.ui.playground.test_prompt_savings import open_savings, train_a_model
 
@@ -38,3 +39,26 @@ def test_the_window_says_how_to_get_a_fine_tuned_model_when_the_connection_has_n
     assert view.headline_label.text() == NO_FINE_TUNED_MODEL
     assert "Jobs tab" in view.headline_label.text()
     assert view.base_side.model is not None  # two base models can still be compared
+
+
+def test_compare_sets_a_fine_tuned_model_against_its_base_model_when_opened_with_it(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+) -> None:
+    trained = train_a_model(emulator)
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    assert window.playground_tab.select_model(trained)
+
+    view = open_compare(qtbot, window)
+
+    assert view.chosen_models() == [trained, base_model_id(trained)]
+
+
+def test_compare_leaves_the_second_column_to_the_user_when_opened_with_a_base_model(
+    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+) -> None:
+    window = open_playground(make_window, qasync_loop, emulator.base_url)
+    assert window.playground_tab.select_model("gpt-4o-mini-2024-07-18")
+
+    view = open_compare(qtbot, window)
+
+    assert view.chosen_models() == ["gpt-4o-mini-2024-07-18", None]
