@@ -19,15 +19,12 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-
-TARGET_STALL_MS = 50.0
 
 
 def main() -> int:
@@ -44,69 +41,42 @@ def main() -> int:
 
 
 def _run(home: Path, n_tokens: int, rate: float, n_columns: int, runs: int) -> int:
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from desktop.app import build_main_window, create_app_context
     from desktop.core import tokens
-    from desktop.resources import tokenizer_dir
-    from desktop.sandbox import Emulator
-    from tests.benchmarks.responsiveness import PROMPT, TickRecorder, train_long_model
+    from tests.benchmarks.responsiveness import PROMPT, train_long_model
+    from tests.benchmarks.stall_probe import (
+        DemoApp,
+        TickRecorder,
+        print_stream_stalls,
+        stream_stalls,
+        verdict,
+    )
 
-    tokens.configure_offline_vocabularies(tokenizer_dir(), home / "tiktoken")
-    app = QApplication([sys.argv[0]])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    emulator = Emulator(fast=True, stream_delay=1.0 / rate if rate > 0 else 0).start()
-
-    model = loop.run_until_complete(train_long_model(emulator, home, n_tokens))
-    context = create_app_context(demo_base_url_factory=lambda: emulator.base_url)
-    window = build_main_window(context)
-    window.resize(1400, 800)
-    window.show()
-    loop.run_until_complete(context.connection_service.start_check())
+    demo = DemoApp(home, stream_delay=1.0 / rate if rate > 0 else 0)
+    model = demo.run(train_long_model(demo.emulator, home, n_tokens))
+    window = demo.open_window(1400, 800)
     playground = window.playground_tab
-    window.tabs.setCurrentWidget(playground)
     assert playground.select_model(model), f"{model} not offered in the Playground"
     view = playground.open_compare()
     view.resize(1400, 800)
     assert view.choose_models([model] * n_columns), f"{model} not offered in Compare"
     view.message_edit.setPlainText(PROMPT)
-    recorder = TickRecorder()
-
-    stream_stalls: list[float] = []
-    idle_stalls: list[float] = []
-    durations: list[float] = []
     received: list[int] = []
-    for _ in range(runs):
-        recorder.start()
-        started = time.perf_counter()
+
+    def send() -> asyncio.Task[None]:
         task = view.send()
         assert task is not None, view.info_label.text()
-        loop.run_until_complete(task)
-        duration = time.perf_counter() - started
-        durations.append(duration)
-        run_stalls = recorder.stop()
-        stream_stalls.extend(run_stalls)
-        if os.environ.get("BENCH_DEBUG"):
-            big = [(i, round(g)) for i, g in enumerate(run_stalls) if g > 20]
-            print("ticks", len(run_stalls), "big gaps (tick index, ms):", big)
-        received = [
+        return task
+
+    def count_received() -> None:
+        received[:] = [
             tokens.count_tokens(column.answer, "o200k_base") for column in view.columns[:n_columns]
         ]
 
-        recorder.start()
-        loop.run_until_complete(asyncio.sleep(duration))
-        idle_stalls.extend(recorder.stop())
+    streaming, idle, durations = stream_stalls(
+        demo, TickRecorder(), send, runs, after_run=count_received
+    )
+    demo.close()
 
-    window.close()
-    for pending in window.pending_tasks():
-        pending.cancel()
-    loop.run_until_complete(context.aclose())
-    emulator.stop()
-    loop.close()
-
-    worst = max(stream_stalls)
     median_duration = statistics.median(durations)
     total = sum(received)
     print(
@@ -116,21 +86,8 @@ def _run(home: Path, n_tokens: int, rate: float, n_columns: int, runs: int) -> i
         f"{runs}): {total / n_columns / median_duration:,.0f} tokens/s per column, "
         f"{total / median_duration:,.0f} tokens/s into the window, emulator in-process"
     )
-    print(
-        f"idle baseline  : longest stall {max(idle_stalls):6.1f} ms, "
-        f"p99 {_p99(idle_stalls):5.1f} ms"
-    )
-    print(f"while streaming: longest stall {worst:6.1f} ms, p99 {_p99(stream_stalls):5.1f} ms")
-    verdict = "PASS" if worst <= TARGET_STALL_MS else "FAIL"
-    print(
-        f"{verdict}: longest stall {worst:.1f} ms against the target of ≤ {TARGET_STALL_MS:.0f} ms"
-    )
-    return 0 if worst <= TARGET_STALL_MS else 1
-
-
-def _p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print_stream_stalls(streaming, idle)
+    return verdict(max(streaming))
 
 
 if __name__ == "__main__":

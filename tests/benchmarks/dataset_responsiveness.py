@@ -42,7 +42,7 @@ def _run(home: Path, examples: int) -> int:
 
     from desktop.app import build_main_window, create_app_context
     from tests.benchmarks.chat_data import generate_chat_file
-    from tests.benchmarks.responsiveness import TickRecorder
+    from tests.benchmarks.stall_probe import TickRecorder
 
     path = home / "train.jsonl"
     generate_chat_file(path, examples)

@@ -105,7 +105,7 @@ def _run(tmp: Path, job_count: int, point_count: int, runs: int) -> int:
     from desktop.app import create_app_context
     from desktop.core.connections import DEMO_AZURE_PROFILE_ID, DEMO_PROFILE_ID
     from desktop.ui.common.main_window import MainWindow
-    from tests.benchmarks.responsiveness import TickRecorder
+    from tests.benchmarks.stall_probe import TickRecorder
     from tests.ui.loop_helpers import next_emission
 
     app = QApplication([sys.argv[0]])

@@ -37,8 +37,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.responsiveness import TARGET_STALL_MS, TickRecorder  # noqa: E402
-
 MODEL = "gpt-4o-mini-2024-07-18"
 PASTE = "lorem ipsum dolor sit amet " * 20_000  # about 100,000 tokens, one paragraph
 
@@ -58,30 +56,17 @@ def main() -> int:
 
 
 def _run(home: Path, settle: float, runs: int, paste: str) -> int:
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from desktop.app import build_main_window, create_app_context
     from desktop.core import tokens
-    from desktop.resources import tokenizer_dir
-    from desktop.sandbox import Emulator
+    from tests.benchmarks.stall_probe import DemoApp, TickRecorder, verdict
 
-    tokens.configure_offline_vocabularies(tokenizer_dir(), home / "tiktoken")
+    demo = DemoApp(home)
     # Loading a tokenizer holds the GIL ~120 ms, once per process (the first prompt check of a
     # session): done here, so the figures are about the long turn.
     tokens.count_tokens("warm up", "o200k_base")
-    app = QApplication([sys.argv[0]])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    emulator = Emulator(fast=True).start()
-    context = create_app_context(demo_base_url_factory=lambda: emulator.base_url)
-    window = build_main_window(context)
-    window.resize(1100, 720)
-    window.show()
-    loop.run_until_complete(context.connection_service.start_check())
+    app, loop = demo.app, demo.loop
+    window = demo.open_window(1100, 720)
     loop.run_until_complete(window.jobs_tab.service.refresh())
     playground = window.playground_tab
-    window.tabs.setCurrentWidget(playground)
     assert playground.select_model(MODEL), f"{MODEL} not offered in the Playground"
     recorder = TickRecorder()
 
@@ -149,12 +134,7 @@ def _run(home: Path, settle: float, runs: int, paste: str) -> int:
     loop.run_until_complete(asyncio.sleep(total_time / runs))
     idle = max(recorder.stop())
 
-    window.close()
-    for pending in window.pending_tasks():
-        pending.cancel()
-    loop.run_until_complete(context.aclose())
-    emulator.stop()
-    loop.close()
+    demo.close()
 
     print(f"user turn: {len(paste):,} characters, {runs} runs, settle {settle} s")
     print(f"idle baseline        : longest stall {idle:7.1f} ms")
@@ -164,12 +144,7 @@ def _run(home: Path, settle: float, runs: int, paste: str) -> int:
         f"(paste into the box  : longest stall {max(paste_stalls):7.1f} ms, the user's own action)"
     )
     worst = max(max(stalls) for stalls in phases.values())
-    verdict = "PASS" if worst <= TARGET_STALL_MS else "FAIL"
-    print(
-        f"{verdict}: longest stall {worst:.1f} ms against the target of ≤ {TARGET_STALL_MS:.0f} ms"
-        f" (turn text kept: {shown:,} characters)"
-    )
-    return 0 if worst <= TARGET_STALL_MS else 1
+    return verdict(worst, note=f" (turn text kept: {shown:,} characters)")
 
 
 if __name__ == "__main__":
