@@ -29,6 +29,7 @@ from desktop.storage.dataset_files import (
     save_document,
     write_atomically,
 )
+from tests.storage.write_faults import leftovers, refuse_partial_files
 
 ORIGINAL = b'{"messages": [{"role": "user", "content": "original"}]}\n'
 
@@ -46,10 +47,6 @@ def original(tmp_path: Path) -> Path:
     path = tmp_path / "train.jsonl"
     path.write_bytes(ORIGINAL)
     return path
-
-
-def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
 
 
 def failing_chunks(error: BaseException) -> Iterator[bytes]:
@@ -208,14 +205,7 @@ def test_raises_permission_error_naming_the_file_when_folder_is_read_only(
 def test_raises_permission_error_when_temp_file_is_refused(
     original: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_open = os.open
-
-    def refuse_partial(path: object, *args: object, **kwargs: object) -> int:
-        if str(path).endswith(".partial"):
-            raise PermissionError(errno.EACCES, "Permission denied")
-        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "open", refuse_partial)
+    refuse_partial_files(monkeypatch)
     with pytest.raises(WritePermissionError):
         write_atomically(original, [b"new\n"])
     assert original.read_bytes() == ORIGINAL

@@ -17,6 +17,7 @@ from desktop.core.playground.evaluation import EvalExample, EvalResult
 from desktop.core.playground.evaluation_report import CellValue, result_rows
 from desktop.core.types import ChatMessage, Usage
 from desktop.storage.evaluation_export import export_results
+from tests.storage.write_faults import leftovers, refuse_partial_files
 
 MODEL = "gpt-4o-mini-2024-07-18"
 
@@ -39,10 +40,6 @@ def rows() -> list[list[CellValue]]:
         EvalResult(1, MODEL, "", error="The model no longer exists."),
     ]
     return result_rows(examples, results, [MODEL])
-
-
-def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
 
 
 def test_csv_reads_back_with_accents_when_exported(tmp_path: Path) -> None:
@@ -85,14 +82,7 @@ def test_replaces_the_file_whole_when_exported_twice(tmp_path: Path) -> None:
 def test_raises_permission_error_naming_the_file_when_the_folder_refuses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_open = os.open
-
-    def refuse_partial(path: object, *args: object, **kwargs: object) -> int:
-        if str(path).endswith(".partial"):
-            raise PermissionError(errno.EACCES, "Permission denied")
-        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "open", refuse_partial)
+    refuse_partial_files(monkeypatch)
     path = tmp_path / "results.xlsx"
     with pytest.raises(WritePermissionError) as caught:
         export_results(path, rows())
