@@ -14,12 +14,7 @@ from PySide6.QtCore import Qt
 from desktop.ui.playground import dialogs
 from desktop.ui.playground.evaluation import EvaluationWidget
 from tests.ui.loop_helpers import run, until
-
-MINI = "gpt-4o-mini-2024-07-18"
-NANO = "gpt-4.1-nano-2025-04-14"
-MINI_41 = "gpt-4.1-mini-2025-04-14"
-GONE = "ft:gpt-4o-mini-2024-07-18:demo::gone0001"
-"""A fine-tuned model the emulator does not know: it refuses it (404 model_not_found)."""
+from tests.ui.playground.helpers import GONE, MINI, MINI_41, NANO
 
 
 def write_test_set(path: Path, count: int, *, bad_lines: tuple[int, ...] = ()) -> Path:

@@ -18,16 +18,13 @@ from desktop.ui.playground.add_to_dataset_dialog import NEW_FILE, AddToDatasetDi
 from tests.ui.conftest import WindowFactory
 from tests.ui.loop_helpers import run, until
 from tests.ui.playground.conftest import DialogAnswers
+from tests.ui.playground.helpers import click
 from tests.ui.playground.test_playground import open_playground, type_and_send
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
 QUESTION = "How do I reset my password?"
 CORRECTED = "Open Settings, choose Security, then press Reset password."
-
-
-def click(qtbot: Any, widget: Any) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def write_dataset(path: Path, count: int = 10) -> Path:

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
 
 from desktop.core.playground.sessions import ChatTurn, TurnStatus
 from desktop.core.types import Usage
@@ -19,6 +18,7 @@ from desktop.ui.playground.transcript import reply_footer
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import close_and_wait, next_emission, run
+from tests.ui.playground.helpers import click
 from tests.ui.playground.test_playground import (
     MODEL,
     open_playground,
@@ -36,10 +36,6 @@ def chat_requests(emulator: Any) -> list[dict[str, Any]]:
         for r in emulator.requests
         if r.method == "POST" and r.path.endswith("/chat/completions")
     ]
-
-
-def click(qtbot: Any, widget: Any) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def send_and_wait(qtbot: Any, loop: Any, playground: PlaygroundWidget, text: str) -> None:

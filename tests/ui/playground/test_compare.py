@@ -11,47 +11,25 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.core.dataset import check_file
-from desktop.ui.playground.compare import CompareWidget
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import close_and_wait, run, until
 from tests.ui.playground.conftest import DialogAnswers
+from tests.ui.playground.helpers import (
+    BIG,
+    GONE,
+    MINI,
+    MINI_41,
+    NANO,
+    click,
+    compare_and_wait,
+    open_compare,
+)
 from tests.ui.playground.test_playground import (
     open_playground,
     slow_emulator,  # noqa: F401  (fixture)
 )
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
-
-MINI = "gpt-4o-mini-2024-07-18"
-BIG = "gpt-4o-2024-08-06"
-NANO = "gpt-4.1-nano-2025-04-14"
-MINI_41 = "gpt-4.1-mini-2025-04-14"
-GONE = "ft:gpt-4o-mini-2024-07-18:demo::gone0001"
-"""A fine-tuned model the emulator does not know: it refuses it (404 model_not_found)."""
-
-
-def click(qtbot: Any, widget: Any) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def open_compare(qtbot: Any, window: Any) -> CompareWidget:
-    playground = window.playground_tab
-    click(qtbot, playground.compare_button)
-    view = playground.compare_view
-    assert view is not None and view.isVisible()
-    return view
-
-
-def compare_and_wait(
-    qtbot: Any, loop: Any, view: CompareWidget, models: list[str], text: str
-) -> None:
-    assert view.choose_models(models)
-    qtbot.keyClicks(view.message_edit, text)
-    click(qtbot, view.send_button)
-    task = view.compare_task
-    assert task is not None, "Send did not start the comparison"
-    assert view.stop_button.isEnabled() and not view.send_button.isEnabled()
-    run(loop, task)
 
 
 def test_three_models_answer_side_by_side_when_one_is_refused(

@@ -12,8 +12,6 @@ from typing import Any
 
 import openai
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget
 
 from desktop.core.playground.sessions import TurnStatus
 from desktop.sandbox import Emulator, Faults
@@ -21,6 +19,7 @@ from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import ShownError, WindowFactory, context_of
 from tests.ui.loop_helpers import close_and_wait, next_emission, run
+from tests.ui.playground.helpers import click, click_row
 from tests.ui.playground.test_playground import (
     MODEL,
     open_playground,
@@ -30,15 +29,6 @@ from tests.ui.playground.test_playground import (
 from tests.ui.playground.test_prompt_savings import train_a_model
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
-
-
-def click(qtbot: Any, widget: Any) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def click_row(qtbot: Any, view: QListWidget, row: int) -> None:
-    rect = view.visualItemRect(view.item(row))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
 def send(qtbot: Any, loop: Any, playground: PlaygroundWidget, text: str) -> None:

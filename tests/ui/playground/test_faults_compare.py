@@ -17,15 +17,16 @@ from desktop.storage.playground_store import PlaygroundStore
 from desktop.ui.playground.compare import CompareWidget
 from tests.ui.conftest import ShownError, WindowFactory, context_of
 from tests.ui.loop_helpers import close_and_wait, run, until
-from tests.ui.playground.test_compare import (
+from tests.ui.playground.helpers import (
     BIG,
     MINI,
     NANO,
     click,
+    click_row,
     compare_and_wait,
     open_compare,
 )
-from tests.ui.playground.test_faults import click_row, destroyed_task_warnings, reopen
+from tests.ui.playground.test_faults import destroyed_task_warnings, reopen
 from tests.ui.playground.test_playground import (
     open_playground,
     slow_emulator,  # noqa: F401  (fixture)

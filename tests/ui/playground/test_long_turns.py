@@ -15,7 +15,8 @@ from desktop.sandbox import Emulator
 from desktop.ui.playground.transcript import TranscriptWidget, TurnWidget
 from tests.ui.conftest import WindowFactory
 from tests.ui.loop_helpers import run
-from tests.ui.playground.test_faults import click, reopen
+from tests.ui.playground.helpers import click
+from tests.ui.playground.test_faults import reopen
 from tests.ui.playground.test_playground import MODEL, open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]

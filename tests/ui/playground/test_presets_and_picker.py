@@ -14,15 +14,12 @@ from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
 from tests.ui.playground.conftest import DialogAnswers
+from tests.ui.playground.helpers import click
 from tests.ui.playground.test_playground import open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
 FINE_TUNED = "ft:gpt-4o-mini-2024-07-18:demo:support:abc123"
-
-
-def click(qtbot: Any, widget: Any) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def test_preset_is_saved_and_applied_when_chosen_again(

@@ -12,7 +12,6 @@ from typing import Any
 
 import openai
 import pytest
-from PySide6.QtCore import Qt
 
 from desktop.core.catalog import read_catalog
 from desktop.core.playground.usage_cost import is_fine_tuned_model
@@ -22,6 +21,7 @@ from desktop.ui.playground.savings_results import format_money
 from tests.sandbox.data import FINISH, start_job
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
+from tests.ui.playground.helpers import click
 from tests.ui.playground.test_playground import open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
@@ -45,10 +45,6 @@ def train_a_model(emulator: Any) -> str:
         name = sdk.fine_tuning.jobs.retrieve(job_id).fine_tuned_model
     assert name is not None
     return name
-
-
-def click(qtbot: Any, widget: Any) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def open_savings(qtbot: Any, window: Any) -> PromptSavingsWidget:

@@ -8,26 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget
 
 from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
 from tests.ui.playground.conftest import DialogAnswers
+from tests.ui.playground.helpers import click, click_row
 from tests.ui.playground.test_playground import open_playground, type_and_send
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
-
-
-def click(qtbot: Any, widget: Any) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def click_row(qtbot: Any, view: QListWidget, row: int) -> None:
-    rect = view.visualItemRect(view.item(row))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
 def shown_window(make_window: WindowFactory, loop: Any, base_url: str) -> MainWindow:

@@ -12,7 +12,7 @@ import pytest
 from tests.ui.conftest import WindowFactory
 from tests.ui.loop_helpers import run
 from tests.ui.playground.conftest import DialogAnswers
-from tests.ui.playground.test_compare import BIG, MINI, click, compare_and_wait, open_compare
+from tests.ui.playground.helpers import BIG, MINI, click, compare_and_wait, open_compare
 from tests.ui.playground.test_playground import open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
