@@ -57,8 +57,27 @@ def browse(qtbot: Any, loop: Any, view: EvaluationWidget, answers: Any, path: Pa
     run(loop, task)
 
 
-def start(qtbot: Any, view: EvaluationWidget) -> asyncio.Task[None]:
-    click(qtbot, view.run_button)
+def ready_to_run(
+    qtbot: Any,
+    loop: Any,
+    window: Any,
+    answers: Any,
+    path: Path,
+    *,
+    at_once: int,
+    models: list[str],
+) -> EvaluationWidget:
+    """Open Evaluate…, browse for ``path``, ask ``at_once`` answers at a time of ``models``."""
+    view = open_evaluation(qtbot, window)
+    browse(qtbot, loop, view, answers, path)
+    view.models_box.concurrency_spin.setValue(at_once)
+    assert view.choose_models(models)
+    return view
+
+
+def start(qtbot: Any, view: EvaluationWidget, button: Any = None) -> asyncio.Task[None]:
+    """Click ``button`` (default: Run) and return the run it started."""
+    click(qtbot, view.run_button if button is None else button)
     task = view.run_task
     assert task is not None, f"Run did not start: {view.status_label.text()}"
     return task
@@ -128,6 +147,7 @@ __all__ = [
     "click",
     "evaluate",
     "open_evaluation",
+    "ready_to_run",
     "settle",
     "start",
     "until",

@@ -24,6 +24,7 @@ from tests.ui.playground.evaluation_helpers import (
     click,
     evaluate,
     open_evaluation,
+    ready_to_run,
     settle,
     start,
     until,
@@ -125,10 +126,8 @@ def test_pause_holds_new_requests_until_resume_then_the_run_finishes(
     tmp_path: Path,
 ) -> None:
     window = open_playground(make_window, qasync_loop, emulator.base_url)
-    view = open_evaluation(qtbot, window)
-    browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 20))
-    view.models_box.concurrency_spin.setValue(2)
-    assert view.choose_models([MINI])
+    path = write_test_set(tmp_path / "t.jsonl", 20)
+    view = ready_to_run(qtbot, qasync_loop, window, dialog_answers, path, at_once=2, models=[MINI])
     when_progress(view, 3, lambda: click(qtbot, view.pause_button))
     task = start(qtbot, view)
 
@@ -162,10 +161,8 @@ def test_cancel_asks_then_keeps_the_saved_answers_and_finish_asks_for_the_rest(
 ) -> None:
     window = open_playground(make_window, qasync_loop, emulator.base_url)
     store = context_of(window).playground_store
-    view = open_evaluation(qtbot, window)
-    browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 30))
-    view.models_box.concurrency_spin.setValue(1)
-    assert view.choose_models([MINI])
+    path = write_test_set(tmp_path / "t.jsonl", 30)
+    view = ready_to_run(qtbot, qasync_loop, window, dialog_answers, path, at_once=1, models=[MINI])
     when_progress(view, 4, lambda: click(qtbot, view.cancel_button))
     run(qasync_loop, start(qtbot, view))
 
@@ -179,10 +176,7 @@ def test_cancel_asks_then_keeps_the_saved_answers_and_finish_asks_for_the_rest(
     assert "cancelled" in view.runs.texts()[0]
 
     view.runs.select_run(summary.id)
-    click(qtbot, view.runs.continue_button)
-    task = view.run_task
-    assert task is not None
-    run(qasync_loop, task)
+    run(qasync_loop, start(qtbot, view, view.runs.continue_button))
 
     saved = store.run(summary.id)
     assert saved is not None and saved.status is EvalRunStatus.FINISHED
@@ -200,10 +194,8 @@ def test_closing_the_window_stops_the_run_and_keeps_it_as_interrupted(
 ) -> None:
     window = open_playground(make_window, qasync_loop, emulator.base_url)
     store = context_of(window).playground_store
-    view = open_evaluation(qtbot, window)
-    browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 30))
-    view.models_box.concurrency_spin.setValue(1)
-    assert view.choose_models([MINI])
+    path = write_test_set(tmp_path / "t.jsonl", 30)
+    view = ready_to_run(qtbot, qasync_loop, window, dialog_answers, path, at_once=1, models=[MINI])
     when_progress(view, 3, view.close)
     task = start(qtbot, view)
     run(qasync_loop, task)
@@ -230,10 +222,8 @@ def test_closing_the_main_window_stops_a_running_evaluation_and_keeps_its_answer
 ) -> None:
     window = open_playground(make_window, qasync_loop, emulator.base_url)
     store = context_of(window).playground_store
-    view = open_evaluation(qtbot, window)
-    browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 40))
-    view.models_box.concurrency_spin.setValue(1)
-    assert view.choose_models([MINI])
+    path = write_test_set(tmp_path / "t.jsonl", 40)
+    view = ready_to_run(qtbot, qasync_loop, window, dialog_answers, path, at_once=1, models=[MINI])
     task = start(qtbot, view)
     run(qasync_loop, until(lambda: view.progress_bar.value() >= 2))
 

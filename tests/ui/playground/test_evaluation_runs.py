@@ -111,10 +111,7 @@ def test_run_again_on_another_model_shows_the_earlier_answers_next_to_the_new_on
     choice_answers.append(NANO)
 
     assert view.runs.select_run(earlier.id)
-    click(qtbot, view.runs.again_button)
-    task = view.run_task
-    assert task is not None
-    run(qasync_loop, task)
+    run(qasync_loop, start(qtbot, view, view.runs.again_button))
 
     assert chat_models(emulator)[asked_before:] == [NANO] * 5  # only the new model is asked
     model = view.results.model
