@@ -1,4 +1,5 @@
-"""Fixtures for the Playground's GUI tests: answers to its name and file questions."""
+"""Fixtures for the Playground's GUI tests: the window on the Playground, answers to its name and
+file questions."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any
 
 import pytest
 
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground import dialogs
+from tests.ui.conftest import WindowFactory
+from tests.ui.playground.helpers import open_playground
 
 
 @dataclass
@@ -48,3 +52,10 @@ def dialog_answers() -> Iterator[DialogAnswers]:
         dialogs.set_text_asker(previous_text)
         dialogs.set_save_path_asker(previous_path)
         dialogs.set_open_path_asker(previous_open)
+
+
+@pytest.fixture
+def window(make_window: WindowFactory, emulator: Any, qasync_loop: Any) -> MainWindow:
+    """The main window on the Playground tab, its Demo on the test's emulator, models loaded
+    (request it after the fixtures that answer dialogs or record errors)."""
+    return open_playground(make_window, qasync_loop, emulator.base_url)

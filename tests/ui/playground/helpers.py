@@ -1,5 +1,5 @@
-"""Helpers shared by the Playground's GUI tests: the models they pick, clicks like a person's, and
-the Compare view's openings."""
+"""Helpers shared by the Playground's GUI tests: the window on the Playground, the models they
+pick, clicks like a person's, and the Compare view's openings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget
 
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.compare import CompareWidget
+from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
 
 MINI = "gpt-4o-mini-2024-07-18"
@@ -17,6 +19,17 @@ NANO = "gpt-4.1-nano-2025-04-14"
 MINI_41 = "gpt-4.1-mini-2025-04-14"
 GONE = "ft:gpt-4o-mini-2024-07-18:demo::gone0001"
 """A fine-tuned model the emulator does not know: it refuses it (404 model_not_found)."""
+
+
+def open_playground(make_window: WindowFactory, loop: Any, base_url: str) -> MainWindow:
+    """The window on the Playground tab, its Demo pointed at ``base_url``, models loaded."""
+    window = make_window(demo_url=base_url)
+    window.tabs.setCurrentWidget(window.playground_tab)
+    run(loop, context_of(window).connection_service.start_check())
+    # The Jobs tab lists the connection's jobs once it is reachable; let that finish so a fault a
+    # test injects next meets the Playground's request, not the list.
+    run(loop, window.jobs_tab.service.refresh())
+    return window
 
 
 def click(qtbot: Any, widget: Any) -> None:

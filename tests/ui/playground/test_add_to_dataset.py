@@ -15,11 +15,10 @@ from PySide6.QtCore import Qt
 from desktop.core.dataset import check_file
 from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.add_to_dataset_dialog import NEW_FILE, AddToDatasetDialog
-from tests.ui.conftest import WindowFactory
 from tests.ui.loop_helpers import run, until
 from tests.ui.playground.conftest import DialogAnswers
 from tests.ui.playground.helpers import click
-from tests.ui.playground.test_playground import open_playground, type_and_send
+from tests.ui.playground.test_playground import type_and_send
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -94,9 +93,8 @@ def press_add(qtbot: Any, loop: Any, dialog: AddToDatasetDialog, window: MainWin
 
 
 def test_corrected_reply_is_appended_to_the_dataset_and_shown_in_the_datasets_tab(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, tmp_path: Path
+    qasync_loop: Any, qtbot: Any, tmp_path: Path, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     dataset = write_dataset(tmp_path / "customer-support.jsonl")
     open_in_datasets(qasync_loop, window, dataset)
     window.tabs.setCurrentWidget(window.playground_tab)
@@ -130,9 +128,8 @@ def test_corrected_reply_is_appended_to_the_dataset_and_shown_in_the_datasets_ta
 
 
 def test_add_stays_disabled_and_says_why_when_the_corrected_reply_is_empty(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, tmp_path: Path
+    qasync_loop: Any, qtbot: Any, tmp_path: Path, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     dataset = write_dataset(tmp_path / "customer-support.jsonl")
     open_in_datasets(qasync_loop, window, dataset)
     before = dataset.read_bytes()
@@ -150,14 +147,12 @@ def test_add_stays_disabled_and_says_why_when_the_corrected_reply_is_empty(
 
 
 def test_example_joins_the_open_document_as_an_unsaved_edit_when_it_has_unsaved_edits(
-    make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     tmp_path: Path,
     confirm_answers: Any,  # closing the window discards the edits
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     dataset = write_dataset(tmp_path / "customer-support.jsonl")
     open_in_datasets(qasync_loop, window, dataset)
     tab = window.datasets_tab
@@ -185,14 +180,12 @@ def test_example_joins_the_open_document_as_an_unsaved_edit_when_it_has_unsaved_
 
 
 def test_failed_write_leaves_the_dataset_intact_and_says_so(
-    make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     folder = tmp_path / "datasets"
     folder.mkdir()
     dataset = write_dataset(folder / "customer-support.jsonl")
@@ -220,14 +213,8 @@ def test_failed_write_leaves_the_dataset_intact_and_says_so(
 
 
 def test_new_dataset_file_is_created_when_chosen_for_the_whole_conversation(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    tmp_path: Path,
-    dialog_answers: DialogAnswers,
+    qasync_loop: Any, qtbot: Any, tmp_path: Path, dialog_answers: DialogAnswers, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     run(qasync_loop, type_and_send(qtbot, playground, QUESTION))
     dialog = playground.open_add_to_dataset()  # the "Add to dataset…" button's action
@@ -250,10 +237,7 @@ def test_new_dataset_file_is_created_when_chosen_for_the_whole_conversation(
     assert json.loads(line)["messages"][0]["content"] == QUESTION
 
 
-def test_there_is_nothing_to_add_before_the_first_reply(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any
-) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
+def test_there_is_nothing_to_add_before_the_first_reply(window: MainWindow) -> None:
     playground = window.playground_tab
 
     assert playground.open_add_to_dataset() is None

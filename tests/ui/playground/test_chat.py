@@ -14,14 +14,14 @@ import pytest
 from desktop.core.playground.sessions import ChatTurn, TurnStatus
 from desktop.core.types import Usage
 from desktop.sandbox import Emulator
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.transcript import reply_footer
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import close_and_wait, next_emission, run
-from tests.ui.playground.helpers import click
+from tests.ui.playground.helpers import click, open_playground
 from tests.ui.playground.test_playground import (
     MODEL,
-    open_playground,
     slow_emulator,  # noqa: F401  (fixture)
     type_and_send,
 )
@@ -44,9 +44,9 @@ def send_and_wait(qtbot: Any, loop: Any, playground: PlaygroundWidget, text: str
 
 
 def test_message_and_reply_join_the_conversation_and_message_box_empties_when_sent(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+    qasync_loop: Any, qtbot: Any, shown_errors: Any, window: MainWindow
 ) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+    playground = window.playground_tab
 
     send_and_wait(qtbot, qasync_loop, playground, "How do I reset my password?")
 
@@ -58,9 +58,9 @@ def test_message_and_reply_join_the_conversation_and_message_box_empties_when_se
 
 
 def test_reply_shows_tokens_cost_and_timings_when_finished(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    emulator: Any, qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+    playground = window.playground_tab
 
     send_and_wait(qtbot, qasync_loop, playground, "What are your opening hours?")
 
@@ -127,9 +127,9 @@ def test_stop_keeps_the_partial_reply_in_the_conversation_when_clicked_mid_strea
 
 
 def test_regenerate_replaces_the_last_reply_when_clicked(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    emulator: Any, qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+    playground = window.playground_tab
     send_and_wait(qtbot, qasync_loop, playground, "Where is my parcel?")
     assert playground.regenerate_button.isEnabled()
     before = len(chat_requests(emulator))
@@ -146,9 +146,9 @@ def test_regenerate_replaces_the_last_reply_when_clicked(
 
 
 def test_editing_an_earlier_message_continues_from_it_when_sent(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    emulator: Any, qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+    playground = window.playground_tab
     send_and_wait(qtbot, qasync_loop, playground, "First question")
     send_and_wait(qtbot, qasync_loop, playground, "Second question")
     assert len(playground.transcript.turn_widgets) == 4
@@ -171,13 +171,8 @@ def test_editing_an_earlier_message_continues_from_it_when_sent(
 
 
 def test_deleting_a_turn_removes_it_from_the_conversation_and_the_saved_chat(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    confirm_answers: Any,
+    qasync_loop: Any, qtbot: Any, confirm_answers: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     send_and_wait(qtbot, qasync_loop, playground, "Keep this one")
     send_and_wait(qtbot, qasync_loop, playground, "Delete my reply")
@@ -192,9 +187,9 @@ def test_deleting_a_turn_removes_it_from_the_conversation_and_the_saved_chat(
 
 
 def test_empty_message_is_refused_with_a_plain_message_when_sent(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    emulator: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+    playground = window.playground_tab
     assert playground.select_model(MODEL)
     before = len(chat_requests(emulator))
     qtbot.keyClicks(playground.message_edit, "   ")
@@ -208,9 +203,8 @@ def test_empty_message_is_refused_with_a_plain_message_when_sent(
 
 
 def test_huge_paste_is_refused_before_sending_when_over_the_models_context(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    emulator: Any, qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     assert playground.select_model(MODEL)
     before = len(chat_requests(emulator))
@@ -228,9 +222,9 @@ def test_huge_paste_is_refused_before_sending_when_over_the_models_context(
 
 
 def test_out_of_range_setting_is_refused_with_the_reason_when_sent(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    qtbot: Any, window: MainWindow
 ) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+    playground = window.playground_tab
     click(qtbot, playground.settings_panel.toggle_button)
     qtbot.keyClicks(playground.settings_panel.temperature_edit, "3")
     qtbot.keyClicks(playground.message_edit, "Hello")
@@ -243,9 +237,9 @@ def test_out_of_range_setting_is_refused_with_the_reason_when_sent(
 
 
 def test_settings_are_sent_with_the_request_when_filled_in(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    emulator: Any, qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+    playground = window.playground_tab
     panel = playground.settings_panel
     click(qtbot, panel.toggle_button)
     qtbot.keyClicks(panel.system_edit, "You answer briefly.")

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.core.dataset import check_file
+from desktop.ui.common.main_window import MainWindow
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import close_and_wait, run, until
 from tests.ui.playground.conftest import DialogAnswers
@@ -23,9 +24,9 @@ from tests.ui.playground.helpers import (
     click,
     compare_and_wait,
     open_compare,
+    open_playground,
 )
 from tests.ui.playground.test_playground import (
-    open_playground,
     slow_emulator,  # noqa: F401  (fixture)
 )
 
@@ -33,9 +34,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
 
 def test_three_models_answer_side_by_side_when_one_is_refused(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+    qasync_loop: Any, qtbot: Any, shown_errors: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     window.playground_tab.open_model(GONE)  # e.g. opened from the Jobs tab, since deleted
     view = open_compare(qtbot, window)
 
@@ -62,9 +62,8 @@ def test_three_models_answer_side_by_side_when_one_is_refused(
 
 
 def test_blind_vote_hides_names_until_voting_then_reveals_and_stores_the_vote(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     store = context_of(window).playground_store
     view = open_compare(qtbot, window)
     click(qtbot, view.blind_check)
@@ -97,16 +96,10 @@ def test_blind_vote_hides_names_until_voting_then_reveals_and_stores_the_vote(
 
 
 def test_votes_export_as_a_dpo_dataset_the_checker_accepts(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
-    tmp_path: Path,
+    qasync_loop: Any, qtbot: Any, dialog_answers: DialogAnswers, tmp_path: Path, window: MainWindow
 ) -> None:
     # Four blind votes among four models: 3 preference lines each, 12 in all (the checker
     # wants at least 10 examples).
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_compare(qtbot, window)
     click(qtbot, view.blind_check)
     questions = ["Where is my order?", "Can I pay by card?", "Do you ship abroad?", "Hi!"]
@@ -170,13 +163,8 @@ def test_stop_stops_every_column_and_keeps_what_arrived(
 
 
 def test_export_says_so_when_there_are_no_votes(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
+    qtbot: Any, dialog_answers: DialogAnswers, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_compare(qtbot, window)
 
     click(qtbot, view.export_button)
@@ -186,9 +174,8 @@ def test_export_says_so_when_there_are_no_votes(
 
 
 def test_failed_answer_cannot_win_a_blind_vote_and_is_left_out_of_it(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     store = context_of(window).playground_store
     window.playground_tab.open_model(GONE)
     view = open_compare(qtbot, window)
@@ -211,10 +198,7 @@ def test_failed_answer_cannot_win_a_blind_vote_and_is_left_out_of_it(
     assert vote.preferred_candidate.model == answered[-1].model
 
 
-def test_send_asks_for_models_and_a_message_first(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
-) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
+def test_send_asks_for_models_and_a_message_first(qtbot: Any, window: MainWindow) -> None:
     view = open_compare(qtbot, window)
 
     click(qtbot, view.send_button)
@@ -249,9 +233,8 @@ def test_closing_the_window_while_comparing_stops_every_column(
 
 
 def test_ctrl_enter_sends_to_every_model_and_the_playground_model_comes_first(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     assert window.playground_tab.select_model(BIG)
     view = open_compare(qtbot, window)
     assert view.chosen_models()[0] == BIG

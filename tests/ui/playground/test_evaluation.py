@@ -12,8 +12,9 @@ import pytest
 
 from desktop.core.playground.evaluation import EvalRunStatus
 from desktop.sandbox import Faults
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.evaluation_results import SIMILARITY_HELP
-from tests.ui.conftest import WindowFactory, context_of
+from tests.ui.conftest import context_of
 from tests.ui.loop_helpers import run
 from tests.ui.playground.conftest import DialogAnswers
 from tests.ui.playground.evaluation_helpers import (
@@ -31,21 +32,19 @@ from tests.ui.playground.evaluation_helpers import (
     when_progress,
     write_test_set,
 )
-from tests.ui.playground.test_playground import open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
 
 def test_fifty_examples_get_every_answer_when_429s_are_injected(
-    make_window: WindowFactory,
     emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     shown_errors: Any,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_evaluation(qtbot, window)
     assert "Demo connection: simulated" in view.windowTitle()
     browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 50))
@@ -84,15 +83,13 @@ def test_fifty_examples_get_every_answer_when_429s_are_injected(
 
 
 def test_a_refused_model_is_listed_as_failures_while_the_other_answers(
-    make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     shown_errors: Any,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     window.playground_tab.open_model(GONE)  # e.g. opened from the Jobs tab, since deleted
     view = open_evaluation(qtbot, window)
     path = write_test_set(tmp_path / "t.jsonl", 6, bad_lines=(2, 5))
@@ -118,14 +115,8 @@ def test_a_refused_model_is_listed_as_failures_while_the_other_answers(
 
 
 def test_pause_holds_new_requests_until_resume_then_the_run_finishes(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
-    tmp_path: Path,
+    qasync_loop: Any, qtbot: Any, dialog_answers: DialogAnswers, tmp_path: Path, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     path = write_test_set(tmp_path / "t.jsonl", 20)
     view = ready_to_run(qtbot, qasync_loop, window, dialog_answers, path, at_once=2, models=[MINI])
     when_progress(view, 3, lambda: click(qtbot, view.pause_button))
@@ -151,15 +142,13 @@ def test_pause_holds_new_requests_until_resume_then_the_run_finishes(
 
 
 def test_cancel_asks_then_keeps_the_saved_answers_and_finish_asks_for_the_rest(
-    make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     confirm_answers: Any,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     store = context_of(window).playground_store
     path = write_test_set(tmp_path / "t.jsonl", 30)
     view = ready_to_run(qtbot, qasync_loop, window, dialog_answers, path, at_once=1, models=[MINI])
@@ -185,14 +174,8 @@ def test_cancel_asks_then_keeps_the_saved_answers_and_finish_asks_for_the_rest(
 
 
 def test_closing_the_window_stops_the_run_and_keeps_it_as_interrupted(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
-    tmp_path: Path,
+    qasync_loop: Any, qtbot: Any, dialog_answers: DialogAnswers, tmp_path: Path, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     store = context_of(window).playground_store
     path = write_test_set(tmp_path / "t.jsonl", 30)
     view = ready_to_run(qtbot, qasync_loop, window, dialog_answers, path, at_once=1, models=[MINI])
@@ -213,14 +196,8 @@ def test_closing_the_window_stops_the_run_and_keeps_it_as_interrupted(
 
 
 def test_closing_the_main_window_stops_a_running_evaluation_and_keeps_its_answers(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
-    tmp_path: Path,
+    qasync_loop: Any, qtbot: Any, dialog_answers: DialogAnswers, tmp_path: Path, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     store = context_of(window).playground_store
     path = write_test_set(tmp_path / "t.jsonl", 40)
     view = ready_to_run(qtbot, qasync_loop, window, dialog_answers, path, at_once=1, models=[MINI])
@@ -237,14 +214,8 @@ def test_closing_the_main_window_stops_a_running_evaluation_and_keeps_its_answer
 
 
 def test_only_the_first_examples_are_asked_when_limited_and_run_says_what_is_missing(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
-    tmp_path: Path,
+    qasync_loop: Any, qtbot: Any, dialog_answers: DialogAnswers, tmp_path: Path, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_evaluation(qtbot, window)
     assert view.choose_models([MINI])
     click(qtbot, view.run_button)

@@ -31,7 +31,7 @@ from tests.ui.playground.evaluation_helpers import (
     start,
     write_test_set,
 )
-from tests.ui.playground.test_playground import open_playground
+from tests.ui.playground.helpers import open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 

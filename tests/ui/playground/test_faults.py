@@ -19,10 +19,9 @@ from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import ShownError, WindowFactory, context_of
 from tests.ui.loop_helpers import close_and_wait, next_emission, run
-from tests.ui.playground.helpers import click, click_row
+from tests.ui.playground.helpers import click, click_row, open_playground
 from tests.ui.playground.test_playground import (
     MODEL,
-    open_playground,
     slow_emulator,  # noqa: F401  (fixture)
     type_and_send,
 )
@@ -60,13 +59,12 @@ def destroyed_task_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 def test_cut_reply_keeps_the_part_received_marked_and_says_to_regenerate(
-    make_window: WindowFactory,
     emulator: Emulator,
     qasync_loop: Any,
     qtbot: Any,
     shown_errors: list[ShownError],
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     emulator.faults = Faults(cut_stream_after=5)
 
@@ -165,11 +163,10 @@ def test_model_gone_between_two_uses_says_so_and_the_saved_chat_still_opens(
 
 
 def test_paste_of_100000_tokens_is_answered_and_shown_when_within_the_models_context(
-    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
     # test_chat.py covers a paste over the model's context (refused before sending); this one
     # fits (gpt-4o-mini takes 128,000 tokens), so it is sent, answered and kept.
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     assert playground.select_model(MODEL)
     paste = "lorem ipsum dolor sit amet " * 20_000  # about 100,000 tokens

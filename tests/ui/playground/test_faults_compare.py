@@ -14,6 +14,7 @@ import pytest
 from desktop.core.playground.sessions import ChatSession, TurnStatus
 from desktop.sandbox import Emulator, Faults
 from desktop.storage.playground_store import PlaygroundStore
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.compare import CompareWidget
 from tests.ui.conftest import ShownError, WindowFactory, context_of
 from tests.ui.loop_helpers import close_and_wait, run, until
@@ -25,10 +26,10 @@ from tests.ui.playground.helpers import (
     click_row,
     compare_and_wait,
     open_compare,
+    open_playground,
 )
 from tests.ui.playground.test_faults import destroyed_task_warnings, reopen
 from tests.ui.playground.test_playground import (
-    open_playground,
     slow_emulator,  # noqa: F401  (fixture)
 )
 from tests.ui.playground.test_prompt_savings import train_a_model
@@ -58,13 +59,12 @@ def start_slow_round(qtbot: Any, loop: Any, view: CompareWidget, text: str) -> a
 
 
 def test_cut_column_keeps_its_part_marked_while_the_others_finish(
-    make_window: WindowFactory,
     emulator: Emulator,
     qasync_loop: Any,
     qtbot: Any,
     shown_errors: list[ShownError],
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_compare(qtbot, window)
     emulator.faults = Faults(cut_stream_after=5, cut_stream_model=BIG)
 
@@ -174,9 +174,8 @@ def test_model_gone_between_two_rounds_fails_its_column_and_the_first_round_stil
 
 
 def test_blind_vote_is_kept_with_its_round_and_told_when_reopened(
-    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     window.show()
     store = context_of(window).playground_store
     view = open_compare(qtbot, window)
@@ -197,9 +196,8 @@ def test_blind_vote_is_kept_with_its_round_and_told_when_reopened(
 
 
 def test_sending_from_a_reopened_round_starts_a_new_chat_and_leaves_the_round(
-    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     window.show()
     store = context_of(window).playground_store
     view = open_compare(qtbot, window)
@@ -224,9 +222,8 @@ def test_sending_from_a_reopened_round_starts_a_new_chat_and_leaves_the_round(
 
 
 def test_message_too_long_for_a_model_is_refused_before_sending(
-    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any
+    emulator: Emulator, qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_compare(qtbot, window)
     assert view.choose_models([MINI, BIG])
     before = chat_requests(emulator)
@@ -246,9 +243,8 @@ def test_message_too_long_for_a_model_is_refused_before_sending(
 
 
 def test_paste_of_100000_tokens_goes_to_every_model_when_within_their_context(
-    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_compare(qtbot, window)
     assert view.choose_models([MINI, BIG])
     view.message_edit.setPlainText("lorem ipsum dolor sit amet " * 20_000)  # ~100,000 tokens

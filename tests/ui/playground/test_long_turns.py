@@ -12,12 +12,13 @@ from PySide6.QtGui import QGuiApplication
 from desktop.core.playground.long_text import LONG_TEXT_CHARS, PREVIEW_CHARS
 from desktop.core.playground.sessions import ChatSession, ChatTurn
 from desktop.sandbox import Emulator
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.transcript import TranscriptWidget, TurnWidget
 from tests.ui.conftest import WindowFactory
 from tests.ui.loop_helpers import run
 from tests.ui.playground.helpers import click
 from tests.ui.playground.test_faults import reopen
-from tests.ui.playground.test_playground import MODEL, open_playground
+from tests.ui.playground.test_playground import MODEL
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -45,9 +46,8 @@ def assert_shows_start_and_show_all(qtbot: Any, turn: TurnWidget) -> None:
 
 
 def test_long_user_turn_shows_its_start_and_show_all_when_a_100000_token_paste_is_sent(
-    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     window.show()
     playground = window.playground_tab
     assert playground.select_model(MODEL)
@@ -71,9 +71,8 @@ def test_long_user_turn_shows_its_start_and_show_all_when_a_100000_token_paste_i
 
 
 def test_reopened_chat_with_a_long_turn_shows_its_start_and_show_all(
-    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any
+    make_window: WindowFactory, emulator: Emulator, qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     assert playground.select_model(MODEL)
     playground.message_edit.setPlainText(PASTE)

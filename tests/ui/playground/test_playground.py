@@ -16,6 +16,7 @@ from desktop.ui.playground.models import ModelIdRole
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import ShownError, WindowFactory, context_of
 from tests.ui.loop_helpers import next_emission, run, until
+from tests.ui.playground.helpers import open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -32,17 +33,6 @@ def slow_emulator() -> Iterator[Emulator]:
         server.stop()
 
 
-def open_playground(make_window: WindowFactory, loop: Any, base_url: str) -> MainWindow:
-    """The window on the Playground tab, its Demo pointed at ``base_url``, models loaded."""
-    window = make_window(demo_url=base_url)
-    window.tabs.setCurrentWidget(window.playground_tab)
-    run(loop, context_of(window).connection_service.start_check())
-    # The Jobs tab lists the connection's jobs once it is reachable; let that finish so a fault a
-    # test injects next meets the Playground's request, not the list.
-    run(loop, window.jobs_tab.service.refresh())
-    return window
-
-
 def type_and_send(qtbot: Any, playground: PlaygroundWidget, text: str) -> asyncio.Task[None]:
     assert playground.select_model(MODEL)
     qtbot.keyClicks(playground.message_edit, text)
@@ -52,10 +42,7 @@ def type_and_send(qtbot: Any, playground: PlaygroundWidget, text: str) -> asynci
     return task
 
 
-def test_model_picker_lists_chat_models_when_demo_is_reachable(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any
-) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
+def test_model_picker_lists_chat_models_when_demo_is_reachable(window: MainWindow) -> None:
     combo = window.playground_tab.model_combo
 
     ids = [combo.itemData(i, ModelIdRole) for i in range(combo.count())]
@@ -65,10 +52,7 @@ def test_model_picker_lists_chat_models_when_demo_is_reachable(
     assert combo.currentIndex() >= 0
 
 
-def test_retired_model_is_listed_but_disabled_when_past_shutdown(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any
-) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
+def test_retired_model_is_listed_but_disabled_when_past_shutdown(window: MainWindow) -> None:
     service = context_of(window).connection_service
     playground = PlaygroundWidget(service, today=lambda: dt.date(2026, 12, 1))
     combo = playground.model_combo
@@ -117,9 +101,8 @@ def test_reply_streams_in_and_shows_tokens_when_message_is_sent(
 
 
 def test_ctrl_enter_sends_when_typing_a_message(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     assert playground.select_model(MODEL)
     qtbot.keyClicks(playground.message_edit, "Hello")
@@ -157,13 +140,8 @@ def test_stop_keeps_partial_reply_when_clicked_mid_stream(
 
 
 def test_cut_stream_keeps_partial_reply_and_says_it_was_cut(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    shown_errors: list[ShownError],
+    emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: list[ShownError], window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     emulator.faults = Faults(cut_stream_after=5)
 
@@ -176,9 +154,8 @@ def test_cut_stream_keeps_partial_reply_and_says_it_was_cut(
 
 
 def test_status_bar_shows_retrying_when_rate_limited(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+    emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     emulator.faults = Faults(rate_limit_first=1, retry_after=1)
     seen: list[str] = []
@@ -198,9 +175,8 @@ def test_status_bar_shows_retrying_when_rate_limited(
 
 
 def test_cancel_in_status_bar_stops_request_when_waiting_to_retry(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    emulator: Any, qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     playground = window.playground_tab
     emulator.faults = Faults(rate_limit_first=1, retry_after=30)
     status = window.connection_status

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.models import ModelIdRole
 from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
 from tests.ui.playground.conftest import DialogAnswers
-from tests.ui.playground.helpers import click
-from tests.ui.playground.test_playground import open_playground
+from tests.ui.playground.helpers import click, open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -23,13 +23,8 @@ FINE_TUNED = "ft:gpt-4o-mini-2024-07-18:demo:support:abc123"
 
 
 def test_preset_is_saved_and_applied_when_chosen_again(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
+    qtbot: Any, dialog_answers: DialogAnswers, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     panel = window.playground_tab.settings_panel
     click(qtbot, panel.toggle_button)
     qtbot.keyClicks(panel.system_edit, "Answer in one sentence.")
@@ -52,14 +47,8 @@ def test_preset_is_saved_and_applied_when_chosen_again(
 
 
 def test_preset_is_deleted_when_confirmed(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
-    confirm_answers: Any,
+    qtbot: Any, dialog_answers: DialogAnswers, confirm_answers: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     panel = window.playground_tab.settings_panel
     click(qtbot, panel.toggle_button)
     qtbot.keyClicks(panel.seed_edit, "42")
@@ -75,13 +64,8 @@ def test_preset_is_deleted_when_confirmed(
 
 
 def test_preset_with_an_invalid_value_is_not_saved(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
+    qtbot: Any, dialog_answers: DialogAnswers, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     panel = window.playground_tab.settings_panel
     click(qtbot, panel.toggle_button)
     qtbot.keyClicks(panel.top_p_edit, "1.5")
@@ -94,9 +78,9 @@ def test_preset_with_an_invalid_value_is_not_saved(
 
 
 def test_model_search_chooses_the_first_model_matching_the_text_when_enter_is_pressed(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    qtbot: Any, window: MainWindow
 ) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+    playground = window.playground_tab
     assert playground.selected_model != "gpt-4o-2024-08-06"
 
     qtbot.keyClicks(playground.picker.search_edit, "4o-2024")
@@ -106,10 +90,8 @@ def test_model_search_chooses_the_first_model_matching_the_text_when_enter_is_pr
     assert playground.picker.search_edit.text() == ""
 
 
-def test_fine_tuned_model_is_marked_and_listed_first_when_opened(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any
-) -> None:
-    playground = open_playground(make_window, qasync_loop, emulator.base_url).playground_tab
+def test_fine_tuned_model_is_marked_and_listed_first_when_opened(window: MainWindow) -> None:
+    playground = window.playground_tab
 
     assert playground.open_model(FINE_TUNED)
 
@@ -120,9 +102,8 @@ def test_fine_tuned_model_is_marked_and_listed_first_when_opened(
 
 
 def test_retired_model_cannot_be_chosen_by_search_when_past_shutdown(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    qasync_loop: Any, qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     service = context_of(window).connection_service
     run(qasync_loop, service.start_check())
     playground = PlaygroundWidget(service, today=lambda: dt.date(2026, 12, 1), parent=window)

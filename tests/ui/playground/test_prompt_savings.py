@@ -16,13 +16,13 @@ import pytest
 from desktop.core.catalog import read_catalog
 from desktop.core.playground.usage_cost import is_fine_tuned_model
 from desktop.resources import resource_path
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.prompt_savings import TABLE_ROWS, PromptSavingsWidget
 from desktop.ui.playground.savings_results import format_money
 from tests.sandbox.data import FINISH, start_job
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
-from tests.ui.playground.helpers import click
-from tests.ui.playground.test_playground import open_playground
+from tests.ui.playground.helpers import click, open_playground
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -167,9 +167,8 @@ def test_user_prices_replace_the_catalog_prices_without_sending_again(
 
 
 def test_a_price_that_is_not_a_number_is_refused_with_a_reason(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
+    qtbot: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_savings(qtbot, window)
     qtbot.keyClicks(view.tuned_side.output_price_edit, "cheap")
     assert "output price must be dollars per 1M tokens" in view.tuned_side.prices_label.text()
@@ -212,9 +211,8 @@ def test_the_playground_settings_go_into_both_requests_when_given(
 
 
 def test_one_side_failing_leaves_the_other_sides_figures(
-    make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any
+    emulator: Any, qasync_loop: Any, qtbot: Any, shown_errors: Any, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     window.playground_tab.open_model(UNKNOWN)  # listed, but the emulator refuses it
     view = open_savings(qtbot, window)
     assert view.choose_models(BASE, UNKNOWN)

@@ -14,8 +14,8 @@ from desktop.ui.playground.widget import PlaygroundWidget
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
 from tests.ui.playground.conftest import DialogAnswers
-from tests.ui.playground.helpers import click, click_row
-from tests.ui.playground.test_playground import open_playground, type_and_send
+from tests.ui.playground.helpers import click, click_row, open_playground
+from tests.ui.playground.test_playground import type_and_send
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 

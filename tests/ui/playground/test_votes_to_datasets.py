@@ -9,24 +9,23 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import WindowFactory
+from desktop.ui.common.main_window import MainWindow
 from tests.ui.loop_helpers import run
 from tests.ui.playground.conftest import DialogAnswers
-from tests.ui.playground.helpers import BIG, MINI, click, compare_and_wait, open_compare
-from tests.ui.playground.test_playground import open_playground
+from tests.ui.playground.helpers import (
+    BIG,
+    MINI,
+    click,
+    compare_and_wait,
+    open_compare,
+)
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
 
 def test_exporting_again_to_the_same_file_adds_only_the_new_votes(
-    make_window: WindowFactory,
-    emulator: Any,
-    qasync_loop: Any,
-    qtbot: Any,
-    dialog_answers: DialogAnswers,
-    tmp_path: Path,
+    qasync_loop: Any, qtbot: Any, dialog_answers: DialogAnswers, tmp_path: Path, window: MainWindow
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     links = window.tab_links
     assert links is not None
     view = open_compare(qtbot, window)
