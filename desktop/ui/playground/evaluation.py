@@ -45,6 +45,7 @@ from desktop.core.playground.evaluation_runs import (
 from desktop.ui.common.async_slots import async_slot
 from desktop.ui.common.prompts import confirm
 from desktop.ui.playground.evaluation_choices import ModelsBox, RunControls
+from desktop.ui.playground.evaluation_estimate import CostEstimateWidget
 from desktop.ui.playground.evaluation_results import ResultsPane
 from desktop.ui.playground.evaluation_run_list import RunListWidget
 from desktop.ui.playground.evaluation_saved import SavedRunsMixin
@@ -114,6 +115,10 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         layout.addWidget(self.test_set)
         self.models_box = ModelsBox(self._picker.choices)
         layout.addWidget(self.models_box)
+        self.estimate = CostEstimateWidget(
+            self._service, self._picker, self._settings, self.test_set, self.models_box
+        )
+        layout.addWidget(self.estimate)
         self.settings_label = QLabel()
         self.settings_label.setObjectName("evalSettingsInfo")
         self.settings_label.setWordWrap(True)
@@ -255,7 +260,7 @@ class EvaluationWidget(SavedRunsMixin, QWidget):
         _, problems = self._settings.read()
         if problems:
             return "Correct the Playground's settings first: " + " ".join(problems)
-        return ""
+        return self.estimate.refusal(retry=self.run)  # the cost, asked first when it is high
 
     def _start(
         self, run: EvalRun, jobs: list[EvalJob], *, new: bool, earlier: tuple[str, ...] = ()
