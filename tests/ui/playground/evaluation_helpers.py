@@ -93,6 +93,16 @@ def evaluate(
         run(loop, view.run_task, timeout)
 
 
+def evaluated(
+    qtbot: Any, loop: Any, window: Any, answers: Any, path: Path, models: list[str]
+) -> EvaluationWidget:
+    """Open Evaluate…, browse for ``path`` and run it on ``models`` to the end."""
+    view = open_evaluation(qtbot, window)
+    browse(qtbot, loop, view, answers, path)
+    evaluate(qtbot, loop, view, models)
+    return view
+
+
 def when_progress(view: EvaluationWidget, at_least: int, action: Any) -> None:
     """Call ``action()`` once, as soon as the progress bar reaches ``at_least``."""
     done = False
@@ -146,6 +156,7 @@ __all__ = [
     "choice_answers",
     "click",
     "evaluate",
+    "evaluated",
     "open_evaluation",
     "ready_to_run",
     "settle",

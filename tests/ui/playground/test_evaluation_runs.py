@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from desktop.core.jobs.records import JobOrigin
 from desktop.core.playground.evaluation import EvalRunStatus
+from desktop.ui.common.main_window import MainWindow
 from tests.sandbox.data import FINISH, start_job, upload
 from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run
@@ -22,11 +23,10 @@ from tests.ui.playground.conftest import DialogAnswers
 from tests.ui.playground.evaluation_helpers import (
     MINI,
     NANO,
-    browse,
     chat_models,
     choice_answers,  # noqa: F401  (fixture)
     click,
-    evaluate,
+    evaluated,
     open_evaluation,
     start,
     write_test_set,
@@ -39,46 +39,27 @@ UNREACHABLE = "http://127.0.0.1:9/v1"
 """A Demo address nothing answers on: the connection lists no model at all."""
 
 
-def evaluated_window(
-    make_window: WindowFactory,
-    emulator: Any,
-    loop: Any,
-    qtbot: Any,
-    answers: DialogAnswers,
-    path: Path,
-    models: list[str],
-) -> Any:
-    window = open_playground(make_window, loop, emulator.base_url)
-    view = open_evaluation(qtbot, window)
-    browse(qtbot, loop, view, answers, path)
-    evaluate(qtbot, loop, view, models)
-    return window
-
-
 def test_a_saved_run_reopens_in_a_new_window_when_its_models_are_gone(
     make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
     path = write_test_set(tmp_path / "t.jsonl", 5)
-    first = evaluated_window(
-        make_window, emulator, qasync_loop, qtbot, dialog_answers, path, [MINI, NANO]
-    )
-    results = first.playground_tab.evaluation_view.results.model.results
-    earlier = {(r.example_index, r.model): r.answer for r in results}
-    first.close()
+    results = evaluated(qtbot, qasync_loop, window, dialog_answers, path, [MINI, NANO]).results
+    earlier = {(r.example_index, r.model): r.answer for r in results.model.results}
+    window.close()
 
-    window = make_window(demo_url=UNREACHABLE)  # the same database; no model is listed
-    window.tabs.setCurrentWidget(window.playground_tab)
-    assert window.playground_tab.picker.choices.rowCount() == 0
-    view = open_evaluation(qtbot, window)
+    reopened = make_window(demo_url=UNREACHABLE)  # the same database; no model is listed
+    reopened.tabs.setCurrentWidget(reopened.playground_tab)
+    assert reopened.playground_tab.picker.choices.rowCount() == 0
+    view = open_evaluation(qtbot, reopened)
     (line,) = view.runs.texts()
     assert "t.jsonl" in line and f"{MINI}, {NANO}" in line and "5 examples" in line
     assert "10 answers" in line and "finished" in line
-    assert view.runs.select_run(context_of(window).playground_store.list_runs()[0].id)
+    assert view.runs.select_run(context_of(reopened).playground_store.list_runs()[0].id)
     click(qtbot, view.runs.open_button)
 
     model = view.results.model
@@ -91,20 +72,17 @@ def test_a_saved_run_reopens_in_a_new_window_when_its_models_are_gone(
 
 
 def test_run_again_on_another_model_shows_the_earlier_answers_next_to_the_new_ones(
-    make_window: WindowFactory,
     emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     choice_answers: list[str | None],  # noqa: F811
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
     path = write_test_set(tmp_path / "t.jsonl", 5)
-    window = evaluated_window(
-        make_window, emulator, qasync_loop, qtbot, dialog_answers, path, [MINI]
-    )
+    view = evaluated(qtbot, qasync_loop, window, dialog_answers, path, [MINI])
     store = context_of(window).playground_store
-    view = window.playground_tab.evaluation_view
     (earlier,) = store.list_runs()
     before = {r.example_index: r.answer for r in view.results.model.results}
     asked_before = len(chat_models(emulator))
@@ -132,20 +110,16 @@ def test_run_again_on_another_model_shows_the_earlier_answers_next_to_the_new_on
 
 
 def test_a_run_is_renamed_and_deleted_after_asking(
-    make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     confirm_answers: Any,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
     path = write_test_set(tmp_path / "t.jsonl", 3)
-    window = evaluated_window(
-        make_window, emulator, qasync_loop, qtbot, dialog_answers, path, [MINI]
-    )
+    view = evaluated(qtbot, qasync_loop, window, dialog_answers, path, [MINI])
     store = context_of(window).playground_store
-    view = window.playground_tab.evaluation_view
     (summary,) = store.list_runs()
     dialog_answers.texts.append("Support answers, November")
     view.runs.select_run(summary.id)
@@ -165,19 +139,15 @@ def test_a_run_is_renamed_and_deleted_after_asking(
 
 
 def test_results_export_as_csv_and_as_an_excel_workbook(
-    make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     shown_errors: Any,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
     path = write_test_set(tmp_path / "t.jsonl", 4)
-    window = evaluated_window(
-        make_window, emulator, qasync_loop, qtbot, dialog_answers, path, [MINI, NANO]
-    )
-    pane = window.playground_tab.evaluation_view.results
+    pane = evaluated(qtbot, qasync_loop, window, dialog_answers, path, [MINI, NANO]).results
     answer = pane.model.result(0, NANO).answer
 
     dialog_answers.paths.append(tmp_path / "results")  # the suffix is added
