@@ -52,15 +52,6 @@ async def started_and_finished(view: EvaluationWidget) -> None:
     await view.run_task
 
 
-def open_playground(make_window: WindowFactory, loop: Any, base_url: str) -> MainWindow:
-    """The window on the Playground tab, on the Demo served at ``base_url``, models loaded."""
-    window = make_window(demo_url=base_url)
-    window.tabs.setCurrentWidget(window.playground_tab)
-    run(loop, context_of(window).connection_service.start_check())
-    run(loop, window.jobs_tab.service.refresh())  # the Jobs tab's first listing, done
-    return window
-
-
 def open_real_connection(make_window: WindowFactory, loop: Any, emulator: Any) -> MainWindow:
     """The window on an OpenAI-compatible (not Demo) connection served by the emulator."""
     window = make_window(demo_url=emulator.base_url)
@@ -91,14 +82,12 @@ def type_limit(qtbot: Any, view: EvaluationWidget, count: int) -> None:
 
 
 def test_cost_line_appears_with_a_test_set_and_follows_the_limit_models_and_max_tokens(
-    make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_evaluation(qtbot, window)
     assert view.choose_models([MINI])
     assert settled(qasync_loop, view) == ""
@@ -142,16 +131,20 @@ def test_cost_line_appears_with_a_test_set_and_follows_the_limit_models_and_max_
     capped = view.estimate.estimate
     assert capped is not None and all(m.output_tokens <= 3 * 10 for m in capped.models)
 
+    qtbot.keyClicks(panel.system_edit, "You answer for the shop.")  # sent with every prompt
+    settled(qasync_loop, view)
+    instructed = view.estimate.estimate
+    assert instructed is not None
+    assert instructed.models[0].prompt_tokens > capped.models[0].prompt_tokens + 10 * 5
+
 
 def test_cost_line_names_the_model_whose_price_is_unknown_when_the_catalog_has_none(
-    make_window: WindowFactory,
-    emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
     dialog_answers: DialogAnswers,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     window.playground_tab.open_model(UNPRICED)  # e.g. opened from the Jobs tab
     view = open_evaluation(qtbot, window)
     browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 5))
@@ -166,7 +159,6 @@ def test_cost_line_names_the_model_whose_price_is_unknown_when_the_catalog_has_n
 
 
 def test_demo_run_never_asks_about_the_cost_when_the_estimate_is_over_the_limit(
-    make_window: WindowFactory,
     emulator: Any,
     qasync_loop: Any,
     qtbot: Any,
@@ -174,9 +166,9 @@ def test_demo_run_never_asks_about_the_cost_when_the_estimate_is_over_the_limit(
     confirm_answers: ConfirmAnswers,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    window: MainWindow,
 ) -> None:
     monkeypatch.setattr(evaluation_estimate, "CONFIRM_ABOVE", Decimal(0))
-    window = open_playground(make_window, qasync_loop, emulator.base_url)
     view = open_evaluation(qtbot, window)
     browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 4))
     assert view.choose_models([MINI])
