@@ -5,8 +5,9 @@ settings and system prompt. Changes are gathered for :data:`DEBOUNCE_MS`; the ex
 counted in a worker thread (in chunks, once per tokenizer, and kept: a new model or limit only
 counts what is missing) and priced with ``desktop.core.playground.evaluation_cost``. A result
 for choices that changed meanwhile is dropped. On a real connection, Run asks first when the
-estimate is over :data:`CONFIRM_ABOVE` or a model's price is unknown (:meth:`CostEstimateWidget.
-refusal`); on the Demo nothing is charged and nothing is asked. Call only from the GUI thread.
+estimate is over :data:`CONFIRM_ABOVE` or a model's price is unknown
+(:meth:`CostEstimateWidget.refusal`); on the Demo nothing is charged and nothing is asked.
+Call only from the GUI thread.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ __all__ = [
     "confirmation_text",
     "estimate_text",
     "money",
+    "needs_confirmation",
 ]
 
 CONFIRM_ABOVE = Decimal("1.00")
@@ -316,8 +318,8 @@ class CostEstimateWidget(QLabel):
         self._say(text)
         self.updated.emit()
         retry, self._retry = self._retry, None
-        if retry is not None:  # Run was clicked before the estimate was known: Run now
-            asyncio.get_running_loop().call_soon(retry)
+        if retry is not None and self.window().isVisible():
+            asyncio.get_running_loop().call_soon(retry)  # Run was clicked before it was known
 
     # ------------------------------------------------------------------ before Run
 
