@@ -42,20 +42,15 @@ def main() -> int:
 
 def _run(home: Path, n_tokens: int, rate: float, n_columns: int, runs: int) -> int:
     from desktop.core import tokens
-    from tests.benchmarks.responsiveness import PROMPT, train_long_model
+    from tests.benchmarks.responsiveness import PROMPT, long_model_playground
     from tests.benchmarks.stall_probe import (
-        DemoApp,
         TickRecorder,
         print_stream_stalls,
         stream_stalls,
         verdict,
     )
 
-    demo = DemoApp(home, stream_delay=1.0 / rate if rate > 0 else 0)
-    model = demo.run(train_long_model(demo.emulator, home, n_tokens))
-    window = demo.open_window(1400, 800)
-    playground = window.playground_tab
-    assert playground.select_model(model), f"{model} not offered in the Playground"
+    demo, playground, model = long_model_playground(home, n_tokens, rate, 1400, 800)
     view = playground.open_compare()
     view.resize(1400, 800)
     assert view.choose_models([model] * n_columns), f"{model} not offered in Compare"

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from desktop.sandbox import Emulator
+    from desktop.ui.playground.widget import PlaygroundWidget
+    from tests.benchmarks.stall_probe import DemoApp
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -93,21 +95,31 @@ async def train_long_model(emulator: Emulator, home: Path, n_tokens: int) -> str
         await provider.aclose()
 
 
+def long_model_playground(
+    home: Path, n_tokens: int, rate: float, width: int, height: int
+) -> tuple[DemoApp, PlaygroundWidget, str]:
+    """The Demo streaming at ``rate`` tokens/s (0: unpaced), a model trained to answer ``PROMPT``
+    with ``n_tokens`` tokens, and the main window (``width`` × ``height``) on the Playground with
+    that model chosen. Returns (the app, the Playground, the model)."""
+    from tests.benchmarks.stall_probe import DemoApp
+
+    demo = DemoApp(home, stream_delay=1.0 / rate if rate > 0 else 0)
+    model = demo.run(train_long_model(demo.emulator, home, n_tokens))
+    playground = demo.open_window(width, height).playground_tab
+    assert playground.select_model(model), f"{model} not offered in the Playground"
+    return demo, playground, model
+
+
 def _run(home: Path, n_tokens: int, rate: float, runs: int) -> int:
     from desktop.core import tokens
     from tests.benchmarks.stall_probe import (
-        DemoApp,
         TickRecorder,
         print_stream_stalls,
         stream_stalls,
         verdict,
     )
 
-    demo = DemoApp(home, stream_delay=1.0 / rate if rate > 0 else 0)
-    model = demo.run(train_long_model(demo.emulator, home, n_tokens))
-    window = demo.open_window(1100, 720)
-    playground = window.playground_tab
-    assert playground.select_model(model), f"{model} not offered in the Playground"
+    demo, playground, _model = long_model_playground(home, n_tokens, rate, 1100, 720)
     playground.message_edit.setPlainText(PROMPT)
     received = 0
 
