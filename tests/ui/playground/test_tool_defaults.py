@@ -1,4 +1,4 @@
-"""Which models Compare and Prompt savings start with, on the emulator through the real SDK."""
+"""What Compare, Prompt savings and Evaluate start with, on the emulator through the real SDK."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from desktop.core.catalog import base_model_id
 from desktop.ui.playground.savings_results import NO_FINE_TUNED_MODEL
 from tests.ui.conftest import WindowFactory
-from tests.ui.playground.test_compare import open_compare
-from tests.ui.playground.test_playground import open_playground
+from tests.ui.playground.evaluation_helpers import open_evaluation
+from tests.ui.playground.helpers import MINI, open_compare, open_playground
 from tests.ui.playground.test_prompt_savings import open_savings, train_a_model
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
@@ -25,7 +25,7 @@ def test_a_fine_tuned_model_is_set_against_its_own_base_model_when_the_window_op
     view = open_savings(qtbot, window)
 
     assert view.tuned_side.model == trained
-    assert view.base_side.model == base_model_id(trained) == "gpt-4o-mini-2024-07-18"
+    assert view.base_side.model == base_model_id(trained) == MINI
     assert view.headline_label.text() != NO_FINE_TUNED_MODEL
 
 
@@ -57,8 +57,15 @@ def test_compare_leaves_the_second_column_to_the_user_when_opened_with_a_base_mo
     make_window: WindowFactory, emulator: Any, qasync_loop: Any, qtbot: Any
 ) -> None:
     window = open_playground(make_window, qasync_loop, emulator.base_url)
-    assert window.playground_tab.select_model("gpt-4o-mini-2024-07-18")
+    assert window.playground_tab.select_model(MINI)
 
     view = open_compare(qtbot, window)
 
-    assert view.chosen_models() == ["gpt-4o-mini-2024-07-18", None]
+    assert view.chosen_models() == [MINI, None]
+
+
+def test_evaluate_says_no_run_yet_until_one_starts(window: Any, qtbot: Any) -> None:
+    view = open_evaluation(qtbot, window)
+
+    assert view.progress_bar.text() == "No run yet"
+    assert view.status_label.text() == ""
