@@ -11,6 +11,8 @@ Counting is the slow part (tokenizing every example), and it depends only on the
 the model: :func:`count_example_tokens` counts once per tokenizer, and
 :func:`estimate_from_counts` prices those counts for any number of models at no cost. The UI
 counts in a worker thread and keeps the counts while the user changes models or settings.
+:func:`estimate_jobs` estimates given requests (finishing a saved run, or running it again on
+another model), where each model may be asked a different share of the examples.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from decimal import Decimal
 
 from desktop.core import tokens
 from desktop.core.catalog import ModelCatalog
-from desktop.core.playground.evaluation import EvalExample
+from desktop.core.playground.evaluation import EvalExample, EvalJob
 from desktop.core.playground.presets import GenerationSettings
 from desktop.core.playground.usage_cost import UsagePrices, reply_cost, usage_prices
 from desktop.core.types import Usage
@@ -35,6 +37,7 @@ __all__ = [
     "encoding_for",
     "estimate_evaluation",
     "estimate_from_counts",
+    "estimate_jobs",
 ]
 
 
@@ -77,7 +80,8 @@ class EvaluationEstimate:
     """The estimate of a whole evaluation: ``examples`` prompts sent to each of ``models``.
 
     Attributes:
-        examples: how many examples are sent (to every model).
+        examples: how many examples are sent (each to every model, unless the models'
+            ``requests`` differ: then to some of them, see :func:`estimate_jobs`).
         models: one estimate per model, in the order chosen.
         max_tokens: the answers' cap used (None when answers were not capped).
     """
@@ -236,3 +240,59 @@ def estimate_evaluation(
     }
     estimate = estimate_from_counts(counts, models, catalog, settings, extra_prices=extra_prices)
     return EvaluationEstimate(len(examples), estimate.models, estimate.max_tokens)
+
+
+def estimate_jobs(
+    jobs: Sequence[EvalJob],
+    examples: Sequence[EvalExample],
+    catalog: ModelCatalog | None,
+    settings: GenerationSettings,
+    *,
+    models: Sequence[str] = (),
+    extra_prices: Mapping[str, UsagePrices] | None = None,
+) -> EvaluationEstimate:
+    """Estimate what exactly these requests may cost (a saved run finished, or run again on
+    another model); each model's share is the examples it is asked. Counts every prompt once
+    per tokenizer: call it off the GUI thread.
+
+    Args:
+        jobs: the requests (their messages are counted as sent).
+        examples: the run's examples (their references give the answers' length).
+        catalog: the app's catalog (None: no price is known).
+        settings: the run's generation settings (``max_tokens`` caps each assumed answer).
+        models: the run's models, for their order (the others follow as the jobs name them).
+        extra_prices: prices the caller knows for models the catalog does not price.
+
+    Returns:
+        Tokens and cost per model asked (in the order of ``models``); ``examples`` is how
+        many different examples are sent.
+
+    Raises:
+        KeyError: a job's example is not among ``examples``.
+        VocabularyError: a tokenizer cannot be loaded.
+    """
+    references = {example.index: example.reference for example in examples}
+    asked: dict[str, list[EvalJob]] = {model: [] for model in models}
+    for job in jobs:
+        asked.setdefault(job.model, []).append(job)
+    counted: dict[tuple[str, int], ExampleTokens] = {}
+    estimates: list[ModelEstimate] = []
+    for model, model_jobs in asked.items():
+        if not model_jobs:
+            continue  # a model with every answer already
+        encoding = encoding_for(model, catalog)
+        fresh = [job for job in model_jobs if (encoding, job.example_index) not in counted]
+        sent = [
+            EvalExample(job.example_index, job.request.messages, references[job.example_index])
+            for job in fresh
+        ]
+        for job, tokens_of in zip(fresh, count_example_tokens(sent, encoding), strict=True):
+            counted[encoding, job.example_index] = tokens_of
+        share = [counted[encoding, job.example_index] for job in model_jobs]
+        estimates.extend(
+            estimate_from_counts(
+                {encoding: share}, [model], catalog, settings, extra_prices=extra_prices
+            ).models
+        )
+    sent_examples = len({job.example_index for job in jobs})
+    return EvaluationEstimate(sent_examples, tuple(estimates), settings.max_tokens)
