@@ -7,7 +7,9 @@ counts what is missing) and priced with ``desktop.core.playground.evaluation_cos
 for choices that changed meanwhile is dropped. On a real connection, Run asks first when the
 estimate is over :data:`CONFIRM_ABOVE` or a model's price is unknown
 (:meth:`CostEstimateWidget.refusal`); on the Demo nothing is charged and nothing is asked.
-Call only from the GUI thread.
+:func:`ask_about_cost` is that question, asked also before a saved run is finished or run
+again on another model (``evaluation_saved``). The words are ``evaluation_cost_text``'s
+(re-exported here). Call only from the GUI thread.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ from desktop.core.playground.evaluation_runs import with_system_prompt
 from desktop.core.playground.presets import GenerationSettings
 from desktop.ui.common.async_slots import async_slot
 from desktop.ui.common.prompts import confirm
+from desktop.ui.playground.evaluation_cost_text import (
+    confirmation_text,
+    estimate_text,
+    money,
+    sent_text,
+)
 
 if TYPE_CHECKING:
     from desktop.ui.common.connection_service import ConnectionService
@@ -48,11 +56,15 @@ __all__ = [
     "CONFIRM_ABOVE",
     "COUNT_CHUNK",
     "DEBOUNCE_MS",
+    "NOT_RUN",
+    "WAITING_TO_RUN",
     "CostEstimateWidget",
+    "ask_about_cost",
     "confirmation_text",
     "estimate_text",
     "money",
     "needs_confirmation",
+    "sent_text",
 ]
 
 CONFIRM_ABOVE = Decimal("1.00")
@@ -67,78 +79,38 @@ WAITING_TO_RUN = "Working out what this evaluation may cost first; it starts onc
 NOT_RUN = "Not run: nothing was sent."
 
 
-def money(cost: Decimal) -> str:
-    """An estimated cost in US dollars, to the cent ("less than $0.01" below a cent)."""
-    if 0 < cost < Decimal("0.01"):
-        return "less than $0.01"
-    return f"${cost:,.2f}"
-
-
-def _count(number: int, word: str) -> str:
-    return f"1 {word}" if number == 1 else f"{number:,} {word}s"
-
-
-def _names(models: Sequence[str]) -> str:
-    return models[0] if len(models) == 1 else ", ".join(models[:-1]) + " and " + models[-1]
-
-
-def _amount(estimate: EvaluationEstimate) -> str:
-    """ "about $0.42", "less than $0.01", "at least $0.03" (a price unknown) or "unknown"."""
-    known = money(estimate.known_cost)
-    if not estimate.unpriced_models:
-        return known if known.startswith("less") else f"about {known}"
-    if estimate.known_cost >= Decimal("0.01"):
-        return f"at least {known}"
-    return "unknown"
-
-
-def _sent(estimate: EvaluationEstimate) -> str:
-    return f"{_count(estimate.examples, 'prompt')} to {_count(len(estimate.models), 'model')}"
-
-
-def estimate_text(estimate: EvaluationEstimate, *, demo: bool) -> str:
-    """The cost line, e.g. "Estimated cost: about $0.42 (A $0.03 · B $0.39) — 1,200 prompts to
-    2 models, answers assumed as long as the expected ones."
-
-    Args:
-        estimate: the estimate of the run as chosen.
-        demo: the Demo connection answers (simulated: nothing is charged).
-
-    Returns:
-        One sentence or two.
-    """
-    parts = " · ".join(
-        f"{m.model} {money(m.cost)}"
-        if m.cost is not None
-        else f"{m.model} price unknown: about {m.prompt_tokens:,} tokens sent "
-        f"and {m.output_tokens:,} back"
-        for m in estimate.models
-    )
-    cap = (
-        f" (at most {estimate.max_tokens:,} tokens each)" if estimate.max_tokens is not None else ""
-    )
-    text = (
-        f"Estimated cost: {_amount(estimate)} ({parts}) — {_sent(estimate)}, "
-        f"answers assumed as long as the expected ones{cap}."
-    )
-    return text + " Demo connection: simulated, nothing is charged." if demo else text
-
-
-def confirmation_text(estimate: EvaluationEstimate) -> str:
-    """The question Run asks on a real connection, e.g. "This evaluation may cost about $3.20
-    (1,200 prompts to 2 models). Run it?"."""
-    unknown = estimate.unpriced_models
-    amount = _amount(estimate)
-    amount = "an unknown amount" if amount == "unknown" else amount
-    question = f"This evaluation may cost {amount} ({_sent(estimate)})"
-    if unknown:
-        question += f": the app does not know the price of {_names(unknown)}"
-    return question + ". Run it?"
-
-
 def needs_confirmation(estimate: EvaluationEstimate) -> bool:
     """Whether Run asks first on a real connection: over :data:`CONFIRM_ABOVE`, or unknown."""
     return bool(estimate.unpriced_models) or estimate.known_cost > CONFIRM_ABOVE
+
+
+def ask_about_cost(
+    parent: QWidget | None,
+    estimate: EvaluationEstimate | None,
+    *,
+    sent: str,
+    title: str = "Run the evaluation",
+) -> bool:
+    """On a real connection, before anything is sent: ask when the estimate is over
+    :data:`CONFIRM_ABOVE`, a price is unknown or the cost could not be estimated. Call from a
+    plain (not async) callback: the question runs a nested event loop.
+
+    Args:
+        parent: the window asking.
+        estimate: the estimate of exactly what will be sent (None: it could not be made).
+        sent: what will be sent, for when there is no estimate (:func:`sent_text`).
+        title: the question's title.
+
+    Returns:
+        True when it may be sent (nothing to ask, or the user said Run).
+    """
+    if estimate is None:
+        question = f"The cost of this evaluation cannot be estimated ({sent}). Run it?"
+    elif needs_confirmation(estimate):
+        question = confirmation_text(estimate)
+    else:
+        return True
+    return confirm(parent, title, question, action="Run")
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,16 +314,5 @@ class CostEstimateWidget(QLabel):
             self._timer.stop()
             self._on_timeout()
             return WAITING_TO_RUN
-        if self.estimate is None:
-            question = (
-                "The cost of this evaluation cannot be estimated "
-                f"({_count(choices.count, 'prompt')} to {_count(len(choices.models), 'model')}). "
-                "Run it?"
-            )
-        elif needs_confirmation(self.estimate):
-            question = confirmation_text(self.estimate)
-        else:
-            return ""
-        if confirm(self.window(), "Run the evaluation", question, action="Run"):
-            return ""
-        return NOT_RUN
+        sent = sent_text(choices.count, [choices.count] * len(choices.models))
+        return "" if ask_about_cost(self.window(), self.estimate, sent=sent) else NOT_RUN
