@@ -23,6 +23,7 @@ from desktop.core.dataset import DatasetReport, TokenCounter, check_file
 from desktop.core.datasets_io.document import DatasetDocument
 from desktop.core.datasets_io.line_index import LineIndex
 from desktop.core.datasets_io.open_checks import check_text_file
+from desktop.ui.common.worker_progress import gui_callback
 
 if TYPE_CHECKING:
     from desktop.core.catalog import ModelCatalog
@@ -99,7 +100,8 @@ class RecentFiles:
 class DatasetSession(QObject):
     """Runs the long dataset work in worker threads; one piece of work at a time.
 
-    ``progress(label, done, total)`` is emitted from worker threads (queued to the GUI thread).
+    ``progress(label, done, total)`` is emitted on the GUI thread for work in worker threads
+    (``gui_callback``: a worker never touches this object, which may be gone by then).
     :meth:`cancel` stops the running work: it then raises ``OperationCancelledError`` or
     ``CheckCancelledError``. Call the other methods from the GUI thread.
     """
@@ -130,10 +132,9 @@ class DatasetSession(QObject):
         return self._cancel
 
     def _reporter(self, label: str) -> Callable[[int, int], None]:
-        def report(done: int, total: int) -> None:
-            self.progress.emit(label, done, total)
-
-        return report
+        """A progress callback for worker threads; ``progress`` is emitted on the GUI thread.
+        Call on the GUI thread (with the loop running), before the work starts."""
+        return gui_callback(self, lambda done, total: self.progress.emit(label, done, total))
 
     # ------------------------------------------------------------------ opening
 
@@ -173,12 +174,14 @@ class DatasetSession(QObject):
                 raise OperationCancelledError("indexing cancelled")
             return DatasetDocument(index)
 
+        on_progress = self._reporter("Checking")
+
         def check() -> DatasetReport:
             report = check_file(
                 index.path,
                 encoding_name=settings.encoding_name,
                 context_limit=settings.context_limit,
-                progress=self._reporter("Checking"),
+                progress=on_progress,
                 cancel=cancel,
             )
             return report
@@ -212,12 +215,14 @@ class DatasetSession(QObject):
         cancel = self._start()
         settings = await asyncio.to_thread(self._check_settings)
 
+        on_progress = self._reporter("Checking")
+
         def check() -> DatasetReport:
             report = check_file(
                 path,
                 encoding_name=settings.encoding_name,
                 context_limit=settings.context_limit,
-                progress=self._reporter("Checking"),
+                progress=on_progress,
                 cancel=cancel,
             )
             return report

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -32,6 +32,7 @@ from desktop.core.errors import FinetuneError, OperationCancelledError
 from desktop.ui.common.async_slots import async_slot, cancel_task
 from desktop.ui.common.errors import show_error
 from desktop.ui.common.prompts import confirm
+from desktop.ui.common.worker_progress import gui_callback
 
 PROGRESS_STEPS = 1000
 FIELD_WIDTH = 280
@@ -64,12 +65,6 @@ def _choose_export_path(parent: QWidget, suggested: Path) -> Path | None:
     return Path(name) if name else None
 
 
-class _ProgressRelay(QObject):
-    """Carries progress from the worker thread to the GUI thread (a queued signal)."""
-
-    progressed = Signal(int, int)
-
-
 class SplitExportPanel(QWidget):
     """Ratio, seed, the resulting counts, Split, Export, progress and Cancel.
 
@@ -88,8 +83,6 @@ class SplitExportPanel(QWidget):
         self.work_task: asyncio.Task[None] | None = None
         self._cancel = threading.Event()
         self.choose_export_path: ExportPathChooser = _choose_export_path
-        self._relay = _ProgressRelay(self)
-        self._relay.progressed.connect(self._on_progress)
         self._build()
 
     def _build(self) -> None:
@@ -258,6 +251,7 @@ class SplitExportPanel(QWidget):
         ratio = self.ratio_spin.value() / 100
         seed = self.seed_spin.value()
         self.status_label.setText("Splitting…")
+        on_progress = gui_callback(self, self._on_progress)
 
         def work() -> str:
             result = split_dataset(
@@ -266,7 +260,7 @@ class SplitExportPanel(QWidget):
                 validation,
                 ratio=ratio,
                 seed=seed,
-                progress=self._relay.progressed.emit,
+                progress=on_progress,
                 cancel=cancel,
             )
             return (
@@ -282,13 +276,14 @@ class SplitExportPanel(QWidget):
     ) -> None:
         skip = {issue.line for issue in report.errors if issue.line > 0}
         self.status_label.setText("Exporting…")
+        on_progress = gui_callback(self, self._on_progress)
 
         def work() -> str:
             result = export_jsonl(
                 source,
                 target,
                 skip_lines=skip,
-                progress=self._relay.progressed.emit,
+                progress=on_progress,
                 cancel=cancel,
             )
             return (

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.core.dataset import CheckCancelledError, DatasetReport, IssueCode, check_file
 from desktop.core.datasets_io.split import split_dataset
 from desktop.core.errors import FileSaveError
+from desktop.ui.common.worker_progress import gui_callback
 
 SPLIT_SEED = 20_240_718
 """The split is reproducible: the same file and share always give the same two files."""
@@ -133,11 +134,14 @@ class FileChecker(QObject):
         self._cancel = threading.Event()
 
     def _reporter(self, label: str, cancel: threading.Event) -> Callable[[int, int], None]:
+        """A progress callback for worker threads; ``progress`` is emitted on the GUI thread.
+        Call on the GUI thread (with the loop running), before the work starts."""
+
         def report(done: int, total: int) -> None:
             if not cancel.is_set():  # nobody is listening any more
                 self.progress.emit(label, done, total)
 
-        return report
+        return gui_callback(self, report)
 
     async def check(
         self,
@@ -156,6 +160,8 @@ class FileChecker(QObject):
         cancel = self._cancel
         prepare = None if self._prepared else self._prepare
 
+        on_progress = self._reporter(f"Checking {path.name}", cancel)
+
         def work() -> CheckedFile:
             if prepare is not None:
                 prepare()
@@ -163,7 +169,7 @@ class FileChecker(QObject):
                 path,
                 encoding_name=encoding_name,
                 context_limit=context_limit,
-                progress=self._reporter(f"Checking {path.name}", cancel),
+                progress=on_progress,
                 cancel=cancel,
             )
             sha256, size = _fingerprint(path, cancel)
@@ -193,6 +199,7 @@ class FileChecker(QObject):
         """
         cancel = self._cancel
         training, validation = split_paths(checked.path, checked.sha256, percent, target_dir)
+        on_progress = self._reporter(f"Splitting {checked.path.name}", cancel)
 
         def work() -> None:
             try:
@@ -210,7 +217,7 @@ class FileChecker(QObject):
                 validation,
                 ratio=percent / 100,
                 seed=SPLIT_SEED,
-                progress=self._reporter(f"Splitting {checked.path.name}", cancel),
+                progress=on_progress,
                 cancel=cancel,
             )
 
