@@ -3,6 +3,7 @@ pick, clicks like a person's, and the Compare view's openings."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QListWidget
 from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground.compare import CompareWidget
 from tests.ui.conftest import WindowFactory, context_of
-from tests.ui.loop_helpers import run
+from tests.ui.loop_helpers import run, until
 
 MINI = "gpt-4o-mini-2024-07-18"
 BIG = "gpt-4o-2024-08-06"
@@ -59,3 +60,14 @@ def compare_and_wait(
     assert task is not None, "Send did not start the comparison"
     assert view.stop_button.isEnabled() and not view.send_button.isEnabled()
     run(loop, task)
+
+
+def start_slow_round(qtbot: Any, loop: Any, view: CompareWidget, text: str) -> asyncio.Task[None]:
+    """Send ``text`` to MINI and BIG and wait until both columns show some of their answer."""
+    assert view.choose_models([MINI, BIG])
+    qtbot.keyClicks(view.message_edit, text)
+    click(qtbot, view.send_button)
+    task = view.compare_task
+    assert task is not None
+    run(loop, until(lambda: all(len(c.answer.split()) >= 3 for c in view.columns[:2])))
+    return task

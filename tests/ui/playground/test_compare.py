@@ -25,6 +25,7 @@ from tests.ui.playground.helpers import (
     compare_and_wait,
     open_compare,
     open_playground,
+    start_slow_round,
 )
 from tests.ui.playground.test_playground import (
     slow_emulator,  # noqa: F401  (fixture)
@@ -146,13 +147,8 @@ def test_stop_stops_every_column_and_keeps_what_arrived(
 ) -> None:
     window = open_playground(make_window, qasync_loop, slow_emulator.base_url)
     view = open_compare(qtbot, window)
-    assert view.choose_models([MINI, BIG])
-    qtbot.keyClicks(view.message_edit, "How do I reset my password?")
-    click(qtbot, view.send_button)
-    task = view.compare_task
-    assert task is not None
+    task = start_slow_round(qtbot, qasync_loop, view, "How do I reset my password?")
 
-    run(qasync_loop, until(lambda: all(c.answer for c in view.columns[:2])))
     click(qtbot, view.stop_button)
     run(qasync_loop, task)
 
@@ -219,12 +215,7 @@ def test_closing_the_window_while_comparing_stops_every_column(
 ) -> None:
     window = open_playground(make_window, qasync_loop, slow_emulator.base_url)
     view = open_compare(qtbot, window)
-    assert view.choose_models([MINI, BIG])
-    qtbot.keyClicks(view.message_edit, "How do I reset my password?")
-    click(qtbot, view.send_button)
-    task = view.compare_task
-    assert task is not None
-    run(qasync_loop, until(lambda: any(c.answer for c in view.columns[:2])))
+    task = start_slow_round(qtbot, qasync_loop, view, "How do I reset my password?")
 
     run(qasync_loop, close_and_wait(window, task))
 

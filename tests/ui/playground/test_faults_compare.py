@@ -4,7 +4,6 @@ model gone between two rounds, a message too long, a vote kept with its round.""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -15,9 +14,8 @@ from desktop.core.playground.sessions import ChatSession, TurnStatus
 from desktop.sandbox import Emulator, Faults
 from desktop.storage.playground_store import PlaygroundStore
 from desktop.ui.common.main_window import MainWindow
-from desktop.ui.playground.compare import CompareWidget
 from tests.ui.conftest import ShownError, WindowFactory, context_of
-from tests.ui.loop_helpers import close_and_wait, run, until
+from tests.ui.loop_helpers import close_and_wait, run
 from tests.ui.playground.helpers import (
     BIG,
     MINI,
@@ -27,6 +25,7 @@ from tests.ui.playground.helpers import (
     compare_and_wait,
     open_compare,
     open_playground,
+    start_slow_round,
 )
 from tests.ui.playground.test_faults import destroyed_task_warnings, reopen
 from tests.ui.playground.test_playground import (
@@ -45,17 +44,6 @@ def saved_rounds(store: PlaygroundStore) -> list[ChatSession]:
 
 def chat_requests(emulator: Any) -> int:
     return sum(1 for r in emulator.requests if r.path.endswith("/chat/completions"))
-
-
-def start_slow_round(qtbot: Any, loop: Any, view: CompareWidget, text: str) -> asyncio.Task[None]:
-    """Send ``text`` to MINI and BIG and wait until both columns show some of their answer."""
-    assert view.choose_models([MINI, BIG])
-    qtbot.keyClicks(view.message_edit, text)
-    click(qtbot, view.send_button)
-    task = view.compare_task
-    assert task is not None
-    run(loop, until(lambda: all(len(c.answer.split()) >= 3 for c in view.columns[:2])))
-    return task
 
 
 def test_cut_column_keeps_its_part_marked_while_the_others_finish(
