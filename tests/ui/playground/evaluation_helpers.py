@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.core.connections import ConnectionKind, ConnectionProfile
+from desktop.ui.common.main_window import MainWindow
 from desktop.ui.playground import dialogs
 from desktop.ui.playground.evaluation import EvaluationWidget
+from tests.ui.conftest import WindowFactory, context_of
 from tests.ui.loop_helpers import run, until
 from tests.ui.playground.helpers import GONE, MINI, MINI_41, NANO
 
@@ -165,3 +168,22 @@ __all__ = [
     "when_progress",
     "write_test_set",
 ]
+
+
+def open_real_connection(make_window: WindowFactory, loop: Any, emulator: Any) -> MainWindow:
+    """The window on an OpenAI-compatible (not Demo) connection served by the emulator."""
+    window = make_window(demo_url=emulator.base_url)
+    context = context_of(window)
+    profile = context.profiles.save(
+        ConnectionProfile(
+            id="work1",
+            name="Work",
+            kind=ConnectionKind.COMPATIBLE,
+            base_url=emulator.base_url,
+        )
+    )
+    context.keychain.set(profile.id, "sk-work-key-123456")
+    window.tabs.setCurrentWidget(window.playground_tab)
+    run(loop, context.connection_service.activate(profile.id))
+    assert not context.connection_service.is_demo
+    return window

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.core.connections import ConnectionKind, ConnectionProfile
 from desktop.core.playground.evaluation_cost import estimate_evaluation
 from desktop.core.playground.evaluation_runs import with_system_prompt
 from desktop.ui.common.main_window import MainWindow
@@ -29,6 +28,7 @@ from tests.ui.playground.evaluation_helpers import (
     chat_models,
     click,
     open_evaluation,
+    open_real_connection,
     write_test_set,
 )
 
@@ -50,25 +50,6 @@ async def started_and_finished(view: EvaluationWidget) -> None:
     await until(lambda: view.run_task is not None)
     assert view.run_task is not None
     await view.run_task
-
-
-def open_real_connection(make_window: WindowFactory, loop: Any, emulator: Any) -> MainWindow:
-    """The window on an OpenAI-compatible (not Demo) connection served by the emulator."""
-    window = make_window(demo_url=emulator.base_url)
-    context = context_of(window)
-    profile = context.profiles.save(
-        ConnectionProfile(
-            id="work1",
-            name="Work",
-            kind=ConnectionKind.COMPATIBLE,
-            base_url=emulator.base_url,
-        )
-    )
-    context.keychain.set(profile.id, "sk-work-key-123456")
-    window.tabs.setCurrentWidget(window.playground_tab)
-    run(loop, context.connection_service.activate(profile.id))
-    assert not context.connection_service.is_demo
-    return window
 
 
 def type_limit(qtbot: Any, view: EvaluationWidget, count: int) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.core.connections import ConnectionKind, ConnectionProfile
 from desktop.core.playground.evaluation import EvalJob, EvalRunStatus
 from desktop.core.playground.evaluation_cost import (
     EvaluationEstimate,
@@ -44,6 +43,7 @@ from tests.ui.playground.evaluation_helpers import (
     click,
     evaluate,
     open_evaluation,
+    open_real_connection,
     start,
     when_progress,
     write_test_set,
@@ -56,22 +56,6 @@ UNPRICED = "ft:gpt-4o-2024-08-06:acme:support:unpriced1"
 
 TINY = Decimal("0.000001")
 """A confirmation threshold every run is over."""
-
-
-def real_connection(make_window: WindowFactory, loop: Any, emulator: Any) -> MainWindow:
-    """The window on an OpenAI-compatible (not Demo) connection served by the emulator."""
-    window = make_window(demo_url=emulator.base_url)
-    context = context_of(window)
-    profile = context.profiles.save(
-        ConnectionProfile(
-            id="work1", name="Work", kind=ConnectionKind.COMPATIBLE, base_url=emulator.base_url
-        )
-    )
-    context.keychain.set(profile.id, "sk-work-key-123456")
-    window.tabs.setCurrentWidget(window.playground_tab)
-    run(loop, context.connection_service.activate(profile.id))
-    assert not context.connection_service.is_demo
-    return window
 
 
 class EstimateSpy:
@@ -136,7 +120,7 @@ def test_run_again_on_a_real_connection_asks_the_new_models_cost_and_no_sends_no
     shown_errors: Any,
     tmp_path: Path,
 ) -> None:
-    window = real_connection(make_window, qasync_loop, emulator)
+    window = open_real_connection(make_window, qasync_loop, emulator)
     panel = window.playground_tab.settings_panel
     qtbot.keyClicks(panel.max_tokens_edit, "200")
     path = write_test_set(tmp_path / "t.jsonl", 5)
@@ -190,7 +174,7 @@ def test_run_again_asks_under_a_dollar_when_the_new_models_price_is_unknown(
     choice_answers: list[str | None],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    window = real_connection(make_window, qasync_loop, emulator)
+    window = open_real_connection(make_window, qasync_loop, emulator)
     window.playground_tab.open_model(UNPRICED)
     path = write_test_set(tmp_path / "t.jsonl", 3)
     view = ran(qtbot, qasync_loop, window, dialog_answers, path, [MINI])
@@ -222,7 +206,7 @@ def test_finish_on_a_real_connection_asks_the_remaining_answers_cost_and_no_send
     shown_errors: Any,
     tmp_path: Path,
 ) -> None:
-    window = real_connection(make_window, qasync_loop, emulator)
+    window = open_real_connection(make_window, qasync_loop, emulator)
     view = open_evaluation(qtbot, window)
     browse(qtbot, qasync_loop, view, dialog_answers, write_test_set(tmp_path / "t.jsonl", 12))
     view.models_box.concurrency_spin.setValue(1)
