@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,7 @@ from desktop.core.catalog import base_model_id
 from desktop.core.errors import FinetuneError
 from desktop.core.playground.sessions import ChatSession, chat_request
 from desktop.ui.common.async_slots import async_slot
+from desktop.ui.common.keys import is_ctrl_enter
 from desktop.ui.playground.chat_flow import ChatFlow
 from desktop.ui.playground.compare_column import CompareColumn
 from desktop.ui.playground.compare_session import CompareRounds
@@ -168,13 +169,7 @@ class CompareWidget(CompareRounds):
         self.resize(1100, 640)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.message_edit
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
+        if watched is self.message_edit and is_ctrl_enter(event):
             self.send()
             return True
         return super().eventFilter(watched, event)

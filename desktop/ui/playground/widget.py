@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.common.keys import is_ctrl_enter
 from desktop.ui.playground.compare import CompareWidget
 from desktop.ui.playground.conversation import ConversationWidget
 from desktop.ui.playground.evaluation import EvaluationWidget
@@ -302,13 +303,7 @@ class PlaygroundWidget(ConversationWidget):
             self.send(clear_message=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.message_edit
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
+        if watched is self.message_edit and is_ctrl_enter(event):
             self._on_send_shortcut()
             return True
         return super().eventFilter(watched, event)
